@@ -3,32 +3,11 @@
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO_ROOT
-
 pytestmark = pytest.mark.book
-
-
-@pytest.fixture(scope="module")
-def built_site(tmp_path_factory) -> Path:
-    output = tmp_path_factory.mktemp("book")
-    jupyter_book = Path(sys.executable).parent / "jupyter-book"
-    result = subprocess.run(
-        [str(jupyter_book), "build", str(REPO_ROOT), "--path-output", str(output), "-W", "-n", "--keep-going"],
-        capture_output=True,
-        text=True,
-    )
-    log = result.stdout + result.stderr
-    warnings = [line for line in log.splitlines() if "WARNING" in line or "ERROR" in line]
-    report = "\n".join(warnings or [log[-3000:]])
-    assert result.returncode == 0 and not warnings, "the book build warned or failed:\n" + report
-    return output / "_build" / "html"
 
 
 class _AssetCollector(HTMLParser):

@@ -93,3 +93,14 @@ def test_every_figure_has_alt_text_and_no_output_leaks_a_local_path(path):
             assert len(alt) >= 20, f"{path.name}: cell {index} draws a figure without alt text (mystnb.image.alt)"
         text = json.dumps(outputs)
         assert str(REPO_ROOT) not in text, f"{path.name}: cell {index} prints the local path {REPO_ROOT}"
+
+
+@pytest.mark.parametrize("path", LABS, ids=lambda p: p.name)
+def test_nbval_markers_stand_alone_on_the_first_line(path):
+    for index, cell in enumerate(_load(path)["cells"]):
+        source = _source(cell)
+        if cell["cell_type"] == "code" and "NBVAL_" in source:
+            first = source.splitlines()[0].strip()
+            assert first in {"# NBVAL_IGNORE_OUTPUT", "# NBVAL_SKIP", "# NBVAL_RAISES_EXCEPTION"}, (
+                f"{path.name}: cell {index}: put the nbval marker alone on the first line (nbval ignores it otherwise)"
+            )

@@ -107,8 +107,11 @@ def toc_files(root: Path) -> set[str]:
 
 
 def syllabus_map_page(root: Path) -> str:
-    labs = syllabus.labs_by_task(root / "labs")
     in_toc = toc_files(root)
+    labs = {
+        task: [(path, title) for path, title in found if f"labs/{path.stem}" in in_toc]
+        for task, found in syllabus.labs_by_task(root / "labs").items()
+    }
     lines = [
         GENERATED_NOTE,
         "(syllabus-map)=",

@@ -32,6 +32,42 @@ def _on_config_inited(app: Sphinx, config: Config) -> None:
     generate_all(root)
 
 
+def _drop_duplicate_scripts(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+    """Include each inline script once: sphinx-thebe registers its configuration script twice under
+    Jupyter Book 1 (so do sphinx-togglebutton's), and the second copy throws "Identifier 'THEBE_JS_URL'
+    has already been declared" in the browser console."""
+    unique, seen = [], set()
+    for script in context.get("script_files", []):
+        # The copies differ only in how "no file" is spelt (None or ""), so compare on the body.
+        key = (str(getattr(script, "filename", script) or ""), getattr(script, "attributes", {}).get("body"))
+        if key not in seen:
+            seen.add(key)
+            unique.append(script)
+    context["script_files"][:] = unique
+
+
+SIDEBAR_TOGGLE = '<summary><span class="toctree-toggle" role="presentation">'
+LABELLED_TOGGLE = SIDEBAR_TOGGLE.replace("<summary>", '<summary aria-label="Show or hide the pages of this part">')
+
+
+def _label_sidebar_toggles(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+    """Give the sidebar's expand/collapse toggles an accessible name.
+
+    The theme renders them as `<summary>` elements holding only an icon, which screen readers
+    announce as nothing (axe: summary-name, serious).
+    """
+    generate = context.get("generate_toctree_html")
+    if generate is None:
+        return
+
+    def labelled(*args, **kwargs):
+        return str(generate(*args, **kwargs)).replace(SIDEBAR_TOGGLE, LABELLED_TOGGLE)
+
+    context["generate_toctree_html"] = labelled
+
+
 def setup(app: Sphinx) -> dict:
     app.connect("config-inited", _on_config_inited)
+    app.connect("html-page-context", _drop_duplicate_scripts)
+    app.connect("html-page-context", _label_sidebar_toggles, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}

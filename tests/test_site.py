@@ -1,0 +1,273 @@
+"""The built site in a real browser (Debian's Chromium, driven by Playwright), plus links and weight.
+
+Chromium is Debian's package (`/usr/bin/chromium`), never a downloaded browser build. `.ci/run`
+installs it and sets REQUIRE_BROWSER=1, so a missing browser fails CI instead of skipping. On a
+laptop without it, the browser tests skip and say how to install it.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+import sitecheck  # noqa: E402,I001  (tools/ is put on sys.path by conftest)
+import yaml
+
+from tests.conftest import REPO_ROOT
+
+CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
+ARTIFACTS = REPO_ROOT / "test-artifacts"
+CHROMIUM_FLAGS = [
+    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+SEARCHES = {  # term -> a page its results must include
+    "FastFile": "book/domain1/task-1-1",
+    "Hyperband": "book/domain2/task-2-2",
+    "serverless": "book/domain3/task-3-1",
+    "PrivateLink": "book/domain4/task-4-3",
+    "checksum": "labs/00-orientation",
+}
+
+needs_browser = pytest.mark.skipif(
+    not CHROMIUM.exists() and not os.environ.get("REQUIRE_BROWSER"),
+    reason="Chromium not installed: `sudo apt-get install chromium` to run the browser tests",
+)
+
+
+def toc_pages() -> list[str]:
+    """Every document listed in _toc.yml, as its built page path."""
+    from course_generators import toc_files
+
+    return sorted(f"{doc}.html" for doc in toc_files(REPO_ROOT))
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args) -> None:  # keep the test output clean
+        pass
+
+
+@pytest.fixture(scope="module")
+def site_url(built_site: Path) -> Iterator[str]:
+    """The built site served on 127.0.0.1 (an ephemeral port), for the duration of the module."""
+    handler = functools.partial(_QuietHandler, directory=str(built_site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+    thread.join(timeout=5)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.fail(f"REQUIRE_BROWSER is set but {CHROMIUM} does not exist: apt-get install chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
+        yield launched
+        launched.close()
+
+
+class PageVisit:
+    """Loads a page and records console errors, failed requests and requests to other hosts."""
+
+    def __init__(self, browser, base_url: str, viewport=(1280, 900)):
+        self.base_host = urlsplit(base_url).netloc
+        self.context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
+        self.page = self.context.new_page()
+        self.console_errors: list[str] = []
+        self.failed: list[str] = []
+        self.foreign: list[str] = []
+        self.page.on("console", lambda m: m.type == "error" and self.console_errors.append(m.text))
+        self.page.on("pageerror", lambda e: self.console_errors.append(str(e)))
+        self.page.on("requestfailed", lambda r: self.failed.append(f"{r.url} ({r.failure})"))
+        self.page.on("response", lambda r: r.status >= 400 and self.failed.append(f"{r.url} -> {r.status}"))
+        self.page.route("**/*", self._route)
+
+    def _route(self, route) -> None:
+        url = route.request.url
+        if url.startswith(("data:", "blob:")) or urlsplit(url).netloc == self.base_host:
+            route.continue_()
+        else:  # nothing may leave the site: record and block it
+            self.foreign.append(url)
+            route.abort()
+
+    def open(self, url: str) -> PageVisit:
+        self.page.goto(url, wait_until="networkidle")
+        return self
+
+    def close(self) -> None:
+        self.context.close()
+
+
+def _visit(browser, site_url, path, **kwargs) -> PageVisit:
+    return PageVisit(browser, site_url, **kwargs).open(f"{site_url}/{path}")
+
+
+# ---- checks that need no browser -------------------------------------------------------------
+
+
+def test_every_internal_link_and_anchor_resolves(built_site):
+    assert sitecheck.broken_links(built_site) == []
+
+
+def test_link_checker_catches_a_broken_link_and_anchor(built_site, tmp_path):
+    site = tmp_path / "site"
+    shutil.copytree(built_site, site)
+    page = site / "book" / "intro.html"
+    html = page.read_text(encoding="utf-8")
+    broken_links = '<a href="nowhere.html">x</a><a href="start/how-to-run.html#no-anchor">y</a>'
+    html = html.replace("</article>", broken_links + "</article>")
+    page.write_text(html, encoding="utf-8")
+    problems = sitecheck.broken_links(site)
+    assert any("nowhere.html: no such file" in p for p in problems)
+    assert any("#no-anchor" in p and "no anchor" in p for p in problems)
+
+
+def test_every_page_is_within_the_weight_budget(built_site):
+    weights = sitecheck.page_weights(built_site)
+    assert len(weights) >= len(toc_pages())
+    assert sitecheck.over_budget(weights) == []
+
+
+def test_weight_budget_catches_an_oversized_image(built_site, tmp_path):
+    site = tmp_path / "site"
+    shutil.copytree(built_site, site)
+    (site / "_images").mkdir(exist_ok=True)
+    (site / "_images" / "huge.png").write_bytes(os.urandom(400 * 1024))
+    page = site / "book" / "intro.html"
+    huge_image = '<img src="../_images/huge.png" alt="x">'
+    page.write_text(page.read_text(encoding="utf-8").replace("</article>", huge_image + "</article>"))
+    problems = sitecheck.over_budget(sitecheck.page_weights(site))
+    assert any("huge.png" in p for p in problems)
+
+
+# ---- checks in the browser -------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def page_reports(browser, site_url) -> dict[str, dict]:
+    """Visit every page of the table of contents once: what went wrong loading it, and axe's findings."""
+    reports = {}
+    for path in toc_pages():
+        visit = _visit(browser, site_url, path)
+        reports[path] = {
+            "console": visit.console_errors,
+            "failed": visit.failed,
+            "foreign": visit.foreign,
+            "axe": _axe_violations(visit),
+        }
+        visit.close()
+    return reports
+
+
+@needs_browser
+def test_every_toc_page_loads_cleanly_and_stays_on_the_site(page_reports):
+    problems = {
+        path: {k: report[k] for k in ("console", "failed", "foreign") if report[k]}
+        for path, report in page_reports.items()
+        if report["console"] or report["failed"] or report["foreign"]
+    }
+    assert len(page_reports) == len(toc_pages())
+    assert not problems, yaml.safe_dump(problems)
+
+
+@needs_browser
+def test_the_page_checker_catches_errors_and_foreign_requests(browser, site_url, built_site):
+    broken = built_site / "broken-test-page.html"
+    broken.write_text(
+        "<html><head><title>broken</title><script src='https://cdn.example.com/x.js'></script></head>"
+        "<body><img src='missing.png' alt='missing'><script>undefinedFunction()</script></body></html>"
+    )
+    try:
+        visit = _visit(browser, site_url, "broken-test-page.html")
+        assert any("cdn.example.com" in url for url in visit.foreign)
+        assert any("missing.png" in failure for failure in visit.failed)
+        assert any("undefinedFunction" in error for error in visit.console_errors)
+        visit.close()
+    finally:
+        broken.unlink()
+
+
+def _axe_violations(visit: PageVisit) -> list[str]:
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(visit.page)
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} [{len(v['nodes'])} nodes]"
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+@needs_browser
+def test_no_serious_or_critical_accessibility_violations(page_reports):
+    problems = {path: report["axe"] for path, report in page_reports.items() if report["axe"]}
+    assert not problems, yaml.safe_dump(problems)
+
+
+@needs_browser
+def test_axe_catches_an_image_without_alt_text(browser, site_url, built_site):
+    broken = built_site / "a11y-test-page.html"
+    broken.write_text("<html lang='en'><head><title>t</title></head><body><main><img src='x.png'></main></body></html>")
+    try:
+        visit = _visit(browser, site_url, "a11y-test-page.html")
+        assert any(v.startswith("image-alt") for v in _axe_violations(visit))
+        visit.close()
+    finally:
+        broken.unlink()
+
+
+@needs_browser
+@pytest.mark.parametrize("term, expected", SEARCHES.items())
+def test_search_finds_the_page_for_a_key_term(browser, site_url, term, expected):
+    visit = _visit(browser, site_url, f"search.html?q={term}")
+    visit.page.wait_for_selector("#search-results li", timeout=15000)
+    hrefs = visit.page.eval_on_selector_all("#search-results li a", "links => links.map(a => a.getAttribute('href'))")
+    visit.close()
+    assert any(expected in (href or "") for href in hrefs), f"'{term}' did not find {expected}: {hrefs[:10]}"
+
+
+@needs_browser
+def test_a_lab_page_shows_launch_and_download_buttons_and_its_figures(browser, site_url):
+    visit = _visit(browser, site_url, "labs/00-orientation.html")
+    page = visit.page
+    assert page.locator("a[href*='mybinder.org']").count() >= 1, "no Binder launch button"
+    assert page.locator("a[href$='00-orientation.ipynb']").count() >= 1, "no notebook download link"
+    sizes = page.eval_on_selector_all("article img", "imgs => imgs.map(i => [i.naturalWidth, i.alt])")
+    assert sizes and all(width > 0 and alt for width, alt in sizes), sizes
+    visit.close()
+
+
+@needs_browser
+def test_dark_mode_toggles(browser, site_url):
+    visit = _visit(browser, site_url, "book/intro.html")
+    page = visit.page
+    before = page.get_attribute("html", "data-theme")
+    page.locator("button.theme-switch-button").first.click()
+    after = page.get_attribute("html", "data-theme")
+    visit.close()
+    assert before != after, f"theme stayed {before!r}"
+
+
+@needs_browser
+@pytest.mark.parametrize("width, height, name", [(1280, 900, "desktop"), (390, 844, "phone")])
+def test_screenshots_of_key_pages(browser, site_url, width, height, name):
+    ARTIFACTS.mkdir(exist_ok=True)
+    for path in ("book/intro.html", "labs/00-orientation.html", "book/domain3/task-3-1.html"):
+        visit = _visit(browser, site_url, path, viewport=(width, height))
+        target = ARTIFACTS / f"{path.replace('/', '_').removesuffix('.html')}-{name}.png"
+        visit.page.screenshot(path=str(target), full_page=False)
+        visit.close()
+        assert target.stat().st_size > 5000
