@@ -1,13 +1,13 @@
-"""Benchmark the course's own workflow: install, builds, labs, tests.
+"""Benchmark the course's own workflow: install, builds, labs, tests, site size.
 
-Run with `make bench`. It prints a Markdown table and writes it to
-`book/reference/_benchmark.md`, which the "About this course" page includes. Benchmarks report
-numbers; the tests never time anything.
+Run with `make bench`. It prints a Markdown table and writes it to `book/reference/benchmark.md`,
+which the "About this course" page includes. Benchmarks report numbers; the tests never time
+anything. Measured, in this order:
 
-Measured, in this order:
 - install: a fresh virtual environment from requirements.txt, in a temporary folder;
-- clean build and no-change rebuild of the book;
-- nbval on all labs, serially.
+- clean build and no-change rebuild of the book, and the built site's size;
+- each lab executed alone (serially), with its wall time and the peak memory of its kernel;
+- nbval on every notebook, serially and with two pytest-xdist workers.
 """
 
 from __future__ import annotations
@@ -23,49 +23,83 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-OUTPUT = ROOT / "book" / "reference" / "_benchmark.md"
+OUTPUT = ROOT / "book" / "reference" / "benchmark.md"
+MEMORY_PROBE = (
+    "import resource, subprocess, sys\n"
+    "subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)\n"
+    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"  # kB on Linux: the largest descendant
+)
 
 
-def timed(label: str, command: list[str], **kwargs) -> tuple[str, float]:
+def timed(label: str, command: list[str]) -> float:
     print(f"[bench] {label} ...", flush=True)
     start = time.perf_counter()
-    subprocess.run(command, check=True, cwd=ROOT, stdout=subprocess.DEVNULL, **kwargs)
+    subprocess.run(command, check=True, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     seconds = time.perf_counter() - start
     print(f"[bench] {label}: {seconds:.1f} s", flush=True)
-    return label, seconds
+    return seconds
+
+
+def run_lab(notebook: Path) -> tuple[float, float]:
+    """Execute a lab into a scratch copy; return (seconds, peak MB of the largest process: the kernel)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        command = [str(BIN / "jupyter"), "nbconvert", "--to", "notebook", "--execute", str(notebook),
+                   "--output-dir", tmp, "--output", notebook.name]
+        start = time.perf_counter()
+        probe = subprocess.run([sys.executable, "-c", MEMORY_PROBE, *command], check=True, capture_output=True,
+                               text=True, cwd=ROOT)
+        seconds = time.perf_counter() - start
+    peak_mb = int(probe.stdout.strip()) / 1024
+    print(f"[bench] {notebook.name}: {seconds:.1f} s, peak {peak_mb:.0f} MB", flush=True)
+    return seconds, peak_mb
+
+
+def folder_megabytes(folder: Path) -> float:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) / 1e6
 
 
 def main() -> int:
-    rows = []
+    steps: list[tuple[str, str]] = []
     with tempfile.TemporaryDirectory() as tmp:
         venv = Path(tmp) / "venv"
         python = shutil.which("python3.11") or sys.executable
-        rows.append(
-            timed(
-                "install (fresh venv, requirements.txt)",
-                ["bash", "-c", f"{python} -m venv {venv} && {venv}/bin/pip install -q -r requirements.txt"],
-            )
-        )
-    build = ROOT / "_build"
-    shutil.rmtree(build, ignore_errors=True)
+        install = f"{python} -m venv {venv} && {venv}/bin/pip install -q -r requirements.txt"
+        seconds = timed("install", ["bash", "-c", install])
+        steps.append(("install (fresh venv from requirements.txt)", f"{seconds:.0f} s"))
+    shutil.rmtree(ROOT / "_build", ignore_errors=True)
     book = [str(BIN / "jupyter-book"), "build", ".", "-W", "-n", "--keep-going"]
-    rows.append(timed("clean book build", book))
-    rows.append(timed("no-change rebuild", book))
-    rows.append(timed("nbval, all labs, serial", [str(BIN / "python"), "-m", "pytest", "-q", "-p", "no:xdist", "labs"]))
+    steps.append(("clean book build", f"{timed('clean book build', book):.1f} s"))
+    steps.append(("no-change rebuild", f"{timed('no-change rebuild', book):.1f} s"))
+    steps.append(("built site size", f"{folder_megabytes(ROOT / '_build' / 'html'):.1f} MB"))
+    nbval = [str(BIN / "python"), "-m", "pytest", "-q", "-o", "testpaths=labs book/practice"]
+    steps.append(("nbval, every notebook, serial", f"{timed('nbval serial', [*nbval, '-p', 'no:xdist']):.0f} s"))
+    parallel = [*nbval, "-n", "2", "--dist", "loadfile"]
+    steps.append(("nbval, every notebook, 2 workers", f"{timed('nbval parallel', parallel):.0f} s"))
 
-    today = dt.date.today().isoformat()
-    table = [
-        f"Measured on {today} on a machine with {os.cpu_count()} cores by `make bench`.",
+    labs = sorted((ROOT / "labs").glob("[0-9][0-9]-*.ipynb"))
+    lab_rows = [(lab.stem, *run_lab(lab)) for lab in labs]
+
+    lines = [
+        f"Measured on {dt.date.today().isoformat()} on a machine with {os.cpu_count()} cores by `make bench`.",
         "",
-        "| step | seconds |",
+        "| step | result |",
         "|---|---|",
-        *[f"| {label} | {seconds:.1f} |" for label, seconds in rows],
+        *[f"| {label} | {value} |" for label, value in steps],
+        "",
+        "Each lab executed alone, top to bottom, in a fresh kernel:",
+        "",
+        "| lab | seconds | peak memory (MB) |",
+        "|---|---|---|",
+        *[f"| {name} | {seconds:.1f} | {peak:.0f} |" for name, seconds, peak in lab_rows],
+        "",
     ]
-    text = "\n".join(table) + "\n"
+    text = "\n".join(lines)
     OUTPUT.write_text(text, encoding="utf-8")
     print()
     print(text)
-    return 0
+    worst = max(peak for _, _, peak in lab_rows)
+    print(f"Largest peak memory of a lab: {worst:.0f} MB (Binder's budget: 2,048 MB)")
+    return 0 if worst < 2048 else 1
 
 
 if __name__ == "__main__":
