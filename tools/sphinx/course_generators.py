@@ -11,6 +11,7 @@ text changes, so an unchanged book rebuilds without re-reading these pages.
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -227,6 +228,43 @@ def practice_pages(root: Path) -> dict[Path, str]:
         if selected:
             pages[root / "book" / "practice" / f"domain{domain}.md"] = practice_page(domain, selected)
     return pages
+
+
+TASK_DOC = re.compile(r"^book/domain([1-4])/task-([1-4])-([1-3])$")
+
+
+def practise_section(root: Path, docname: str) -> str:
+    """The "Labs and practice" section appended to a chapter page: its labs and its questions."""
+    match = TASK_DOC.match(docname)
+    if not match:
+        return ""
+    task = f"{match.group(2)}.{match.group(3)}"
+    in_toc = toc_files(root)
+    labs = [
+        (path, title)
+        for path, title in syllabus.labs_by_task(root / "labs").get(task, [])
+        if f"labs/{path.stem}" in in_toc
+    ]
+    questions = []
+    folder = root / "book" / "practice" / "questions"
+    if folder.exists():
+        questions = [q for q in bank.load_bank(folder) if q.task == task]
+    practice_in_toc = f"book/practice/domain{task[0]}" in in_toc
+    label = f"t{task.replace('.', '-')}"
+    lines = ["", "", f"({label}-practise)=", "## Labs and practice", ""]
+    if labs:
+        lines.append("Run the labs that practise this task:")
+        lines.append("")
+        lines += [f"- {{doc}}`{title} </labs/{path.stem}>`" for path, title in labs]
+        lines.append("")
+    if questions and practice_in_toc:
+        lines.append(
+            f"Then test yourself with the {len(questions)} practice questions on this task: "
+            f"{{ref}}`Domain {task[0]} practice, task {task} <practice-{label}>`."
+        )
+    if len(lines) == 5:  # neither labs nor questions yet
+        return ""
+    return "\n".join(lines) + "\n"
 
 
 def generate_all(root: Path) -> list[Path]:

@@ -11,13 +11,15 @@ At `config-inited` it
 
 from __future__ import annotations
 
+import hashlib
+import json
 from pathlib import Path
 
 from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.errors import ConfigError
 
-from course_generators import generate_all
+from course_generators import TASK_DOC, generate_all, practise_section
 
 
 def _on_config_inited(app: Sphinx, config: Config) -> None:
@@ -66,8 +68,37 @@ def _label_sidebar_toggles(app: Sphinx, pagename: str, templatename: str, contex
     context["generate_toctree_html"] = labelled
 
 
+def _append_practise_section(app: Sphinx, docname: str, source: list[str]) -> None:
+    """End every chapter page with links to its labs and practice questions, from their metadata."""
+    source[0] += practise_section(Path(app.srcdir), docname)
+
+
+def _inputs_fingerprint(root: Path) -> str:
+    """What the appended sections depend on: the labs' metadata, the question bank and the toc."""
+    digest = hashlib.sha256()
+    files = [*sorted((root / "labs").glob("*.ipynb")), *sorted((root / "book/practice/questions").glob("*.yml"))]
+    for path in [root / "_toc.yml", *files]:
+        if path.suffix == ".ipynb":
+            course = json.loads(path.read_text(encoding="utf-8"))["metadata"].get("course", {})
+            digest.update(json.dumps(course, sort_keys=True).encode())
+        elif path.exists():
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _outdate_chapters(app: Sphinx, env, added, changed, removed) -> list[str]:
+    """Re-read the chapter pages when the labs or questions they link to have changed."""
+    fingerprint = _inputs_fingerprint(Path(app.srcdir))
+    if getattr(env, "course_inputs_fingerprint", None) == fingerprint:
+        return []
+    env.course_inputs_fingerprint = fingerprint
+    return [doc for doc in env.found_docs if TASK_DOC.match(doc)]
+
+
 def setup(app: Sphinx) -> dict:
     app.connect("config-inited", _on_config_inited)
+    app.connect("source-read", _append_practise_section)
+    app.connect("env-get-outdated", _outdate_chapters)
     app.connect("html-page-context", _drop_duplicate_scripts)
     app.connect("html-page-context", _label_sidebar_toggles, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}
