@@ -170,7 +170,27 @@ def test_bad_answers_give_clear_errors(synthetic_bank, tmp_path):
         exam.is_correct(matching_q, ["A"])
 
 
-def test_the_course_bank_is_valid():
+def test_the_course_bank_is_valid_and_complete():
+    from collections import Counter
+
+    from labkit.questions import case_studies
+
     questions = load_bank()
     check_teaching_links(questions)
-    assert REPO_ROOT.joinpath("book", "practice", "questions").exists()
+    assert len(questions) >= 130, "two full 65-question exams"
+    kinds = Counter("case_study" if q.case_id else q.type for q in questions)
+    assert set(kinds) == {"multiple_choice", "multiple_response", "ordering", "matching", "case_study"}
+    assert kinds["ordering"] >= 10 and kinds["matching"] >= 10
+    assert len(case_studies(questions)) >= 3
+    assert {q.task for q in questions} == {f"{d}.{n}" for d in range(1, 5) for n in range(1, 4)}
+    shares = Counter(q.domain for q in questions)
+    for domain, weight in exam.DOMAIN_WEIGHTS.items():
+        share = 100 * shares[domain] / len(questions)
+        assert abs(share - weight) <= 2, f"domain {domain} holds {share:.1f}% of the bank; the exam weighs it {weight}%"
+
+
+def test_the_course_bank_yields_exams_for_many_seeds():
+    questions = load_bank()
+    for seed in range(20):
+        paper = exam.sample_exam(questions, seed=seed)
+        assert len(paper) == 65 and len({q.id for q in paper}) == 65

@@ -230,6 +230,17 @@ def practice_pages(root: Path) -> dict[Path, str]:
     return pages
 
 
+def _cached_bank(folder: Path) -> list[bank.Question]:
+    """The question bank, parsed once per build process (it is read for each of the twelve chapter pages)."""
+    if not folder.exists():
+        return []
+    stamp = tuple((p.name, p.stat().st_mtime_ns) for p in sorted(folder.glob("*.yml")))
+    if _BANK_CACHE.get("stamp") != stamp:
+        _BANK_CACHE.update(stamp=stamp, questions=bank.load_bank(folder))
+    return _BANK_CACHE["questions"]
+
+
+_BANK_CACHE: dict = {}
 TASK_DOC = re.compile(r"^book/domain([1-4])/task-([1-4])-([1-3])$")
 
 
@@ -245,10 +256,7 @@ def practise_section(root: Path, docname: str) -> str:
         for path, title in syllabus.labs_by_task(root / "labs").get(task, [])
         if f"labs/{path.stem}" in in_toc
     ]
-    questions = []
-    folder = root / "book" / "practice" / "questions"
-    if folder.exists():
-        questions = [q for q in bank.load_bank(folder) if q.task == task]
+    questions = [q for q in _cached_bank(root / "book" / "practice" / "questions") if q.task == task]
     practice_in_toc = f"book/practice/domain{task[0]}" in in_toc
     label = f"t{task.replace('.', '-')}"
     lines = ["", "", f"({label}-practise)=", "## Labs and practice", ""]
