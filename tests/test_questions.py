@@ -194,3 +194,21 @@ def test_the_course_bank_yields_exams_for_many_seeds():
     for seed in range(20):
         paper = exam.sample_exam(questions, seed=seed)
         assert len(paper) == 65 and len({q.id for q in paper}) == 65
+
+
+def test_command_line_prints_templates_and_grades(tmp_path, capsys):
+    assert exam.main(["print", "--seed", "5"]) == 0
+    printed = capsys.readouterr().out
+    assert printed.startswith("1. [d") and "\n65. [d" in printed
+    assert exam.main(["template", "--seed", "5"]) == 0
+    answers = tmp_path / "answers.yml"
+    answers.write_text(capsys.readouterr().out)
+    assert exam.main(["grade", "--seed", "5", str(answers)]) == 0
+    assert "Score: 100 on the 100-1,000 scale (0/65 correct); FAIL at 720." in capsys.readouterr().out
+
+
+def test_command_line_reports_bad_answers_files(tmp_path, capsys):
+    answers = tmp_path / "answers.yml"
+    answers.write_text("d9-unknown: [A]\n")
+    assert exam.main(["grade", "--seed", "5", str(answers)]) == 2
+    assert "error: answers name questions that are not in this exam: d9-unknown" in capsys.readouterr().err
