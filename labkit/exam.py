@@ -214,7 +214,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("answers", nargs="?", type=Path, help="answers file (YAML or JSON) for 'grade'")
     parser.add_argument("--seed", type=int, default=1, help="which exam (the same seed gives the same exam)")
     parser.add_argument("--size", type=int, default=EXAM_SIZE, help="number of questions (default 65)")
-    args = parser.parse_args(argv)
+    args = parser.parse_intermixed_args(argv)  # allows `grade --seed 7 answers.yml`
     try:
         exam = sample_exam(load_bank(), seed=args.seed, size=args.size)
         if args.command == "print":
