@@ -35,3 +35,23 @@ def built_site(tmp_path_factory) -> Path:
     report = "\n".join(warnings or [log[-3000:]])
     assert result.returncode == 0 and not warnings, "the book build warned or failed:\n" + report
     return output / "_build" / "html"
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Counts of the AWS examples run offline by tests/test_aws_examples.py (also under xdist)."""
+    examples, calls, json_requests = {"book": 0, "lab": 0}, {"moto": 0, "stub": 0}, 0
+    for report in terminalreporter.stats.get("passed", []):
+        for name, value in getattr(report, "user_properties", []):
+            if name == "aws_example":
+                examples[value] += 1
+            elif name.startswith("aws_calls_"):
+                calls[name.removeprefix("aws_calls_")] += value
+            elif name == "aws_json_request":
+                json_requests += value
+    if sum(examples.values()) or json_requests:
+        terminalreporter.write_sep("-", "AWS examples run offline (labkit.awsoffline)")
+        terminalreporter.write_line(
+            f"{sum(examples.values())} examples executed ({examples['book']} in the book, {examples['lab']} in labs): "
+            f"{sum(calls.values())} AWS calls, {calls['moto']} answered by moto, {calls['stub']} by the stub; "
+            f"{json_requests} JSON request bodies validated"
+        )

@@ -9,7 +9,6 @@ import yaml
 
 from labkit import exam
 from labkit.questions import QuestionBankError, check_teaching_links, load_bank, load_file
-from tests.conftest import REPO_ROOT
 
 TEACHES = {1: "book/domain1/task-1-1.md#t1-1-expects", 2: "book/domain2/task-2-1.md#t2-1-expects",
            3: "book/domain3/task-3-1.md#t3-1-expects", 4: "book/domain4/task-4-1.md#t4-1-expects"}
