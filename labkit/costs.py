@@ -22,6 +22,8 @@ from pathlib import Path
 import numpy as np
 import yaml
 
+from labkit.errors import MessageKeyError
+
 PRICES_FILE = Path(__file__).with_name("prices.yml")
 REQUIRED_FIELDS = ("item", "region", "unit", "price", "checked", "url")
 AWS_HOSTS = ("aws.amazon.com",)
@@ -42,11 +44,8 @@ class UnknownInstanceTypeError(CostInputError):
     """The name is not a SageMaker instance type."""
 
 
-class MissingPriceError(KeyError):
+class MissingPriceError(MessageKeyError):
     """The price table has no entry for this item in this Region."""
-
-    def __str__(self) -> str:  # KeyError would print the message with quotes around it
-        return str(self.args[0])
 
 
 class PriceTableError(ValueError):

@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from labkit.errors import MessageKeyError
 from labkit.paths import datasets_dir
 
 SCHEMA_TYPES = ("int64", "float64", "category", "date")
@@ -27,11 +28,8 @@ class DatasetError(Exception):
     """Base class of the errors `load_dataset` raises."""
 
 
-class UnknownDatasetError(DatasetError, KeyError):
+class UnknownDatasetError(DatasetError, MessageKeyError):
     """The name is not in the manifest."""
-
-    def __str__(self) -> str:  # KeyError would print the message with quotes around it
-        return str(self.args[0])
 
 
 class ChecksumError(DatasetError):

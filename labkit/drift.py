@@ -37,6 +37,8 @@ import numpy as np
 import pandas as pd
 from scipy.spatial.distance import jensenshannon
 
+from labkit.errors import MessageKeyError
+
 INFERRED_TYPES = ("Integral", "Fractional", "String")
 NUMERIC_TYPES = ("Integral", "Fractional")
 CHECK_TYPES = (
@@ -86,11 +88,8 @@ class EmptyDataError(DriftError, ValueError):
     """A sample or window has no rows, or a feature has no non-missing value to compare."""
 
 
-class ColumnMismatchError(DriftError, KeyError):
+class ColumnMismatchError(DriftError, MessageKeyError):
     """The constraints name a feature that the baseline frame does not have (or the reverse)."""
-
-    def __str__(self) -> str:  # KeyError would print the message inside quotes
-        return str(self.args[0])
 
 
 class ConstraintsError(DriftError, ValueError):

@@ -25,6 +25,8 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from labkit.errors import MessageKeyError
+
 # Clarify's feature attribution drift monitor logs a violation when the nDCG score of the live
 # global SHAP values against the baseline's is less than 0.9:
 # https://docs.aws.amazon.com/sagemaker/latest/dg/clarify-model-monitor-model-attribution-drift-violations.html
@@ -35,11 +37,8 @@ class ExplainInputError(ValueError):
     """An argument of a `labkit.explain` function is not valid; the message says how to fix it."""
 
 
-class UnknownFeatureError(ExplainInputError, KeyError):
+class UnknownFeatureError(ExplainInputError, MessageKeyError):
     """Two inputs disagree on which features exist."""
-
-    def __str__(self) -> str:  # KeyError would print the message with quotes around it
-        return str(self.args[0])
 
 
 def _as_matrix(values: object, name: str) -> np.ndarray:

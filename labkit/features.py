@@ -26,15 +26,14 @@ import pandas as pd
 from sklearn.base import BaseEstimator, clone
 from sklearn.model_selection import BaseCrossValidator, StratifiedKFold, cross_val_score
 
+from labkit.errors import MessageKeyError
+
 DEFAULT_SPLITS = 5
 DEFAULT_SEED = 0
 
 
-class ColumnNotFoundError(KeyError):
+class ColumnNotFoundError(MessageKeyError):
     """A column name is not in the DataFrame."""
-
-    def __str__(self) -> str:  # KeyError would print the message with quotes around it
-        return str(self.args[0])
 
 
 class NotBinaryError(ValueError):

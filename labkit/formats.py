@@ -28,6 +28,8 @@ import pyarrow.dataset as ds
 import pyarrow.orc as orc
 import pyarrow.parquet as pq
 
+from labkit.errors import MessageKeyError
+
 FORMATS = ("csv", "jsonl", "parquet-snappy", "parquet-zstd", "avro", "orc-zstd")
 SUFFIXES = {
     "csv": "csv",
@@ -53,11 +55,8 @@ class EmptyFrameError(FormatError):
     """The frame has no rows or no columns, so there is nothing to compare."""
 
 
-class MissingColumnError(KeyError):
+class MissingColumnError(MessageKeyError):
     """A requested column (or partition column) is not in the data."""
-
-    def __str__(self) -> str:  # KeyError would print the message with quotes around it
-        return str(self.args[0])
 
 
 def _check_format(fmt: str) -> str:
@@ -215,8 +214,8 @@ def _file_columns(path: Path, fmt: str) -> list[str]:
     return []  # JSON Lines and Avro: checked after the read
 
 
-def read_format(path: Path | str, fmt: str, columns: Sequence[str] | None = None) -> pd.DataFrame:
-    """Read a file written by `write_format`, all columns or only `columns`."""
+def _existing_file(path: Path | str, fmt: str, columns: Sequence[str] | None) -> Path:
+    """Check the format name, that the file exists and that it has `columns`; return its Path."""
     _check_format(fmt)
     path = Path(path)
     if not path.exists():
@@ -224,6 +223,12 @@ def read_format(path: Path | str, fmt: str, columns: Sequence[str] | None = None
     available = _file_columns(path, fmt)
     if available:
         _check_columns(available, columns, path.name)
+    return path
+
+
+def read_format(path: Path | str, fmt: str, columns: Sequence[str] | None = None) -> pd.DataFrame:
+    """Read a file written by `write_format`, all columns or only `columns`."""
+    path = _existing_file(path, fmt, columns)
     return _read(path, fmt, columns)
 
 
@@ -281,13 +286,7 @@ def bytes_scanned(path: Path | str, fmt: str, columns: Sequence[str] | None = No
     Lines, Avro) must be read in full whatever the columns; a columnar one reads its footer and
     the chunks of the requested columns.
     """
-    _check_format(fmt)
-    path = Path(path)
-    if not path.exists():
-        raise FileNotFoundError(f"No file at {path}; write it first with write_format or write_formats.")
-    available = _file_columns(path, fmt)
-    if available:
-        _check_columns(available, columns, path.name)
+    path = _existing_file(path, fmt, columns)
     with CountingReader(path) as counter:
         _read(counter, fmt, columns)
         return counter.bytes_read

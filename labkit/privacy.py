@@ -21,6 +21,8 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from labkit.errors import MessageKeyError
+
 MIN_KEY_BYTES = 16
 DEFAULT_AGE_EDGES = (18, 25, 35, 45, 55, 65, 120)
 
@@ -29,11 +31,8 @@ class PrivacyError(Exception):
     """Base class of the errors this module raises."""
 
 
-class UnknownColumnError(PrivacyError, KeyError):
+class UnknownColumnError(PrivacyError, MessageKeyError):
     """A column to transform is not in the frame."""
-
-    def __str__(self) -> str:  # KeyError would print the message with quotes around it
-        return str(self.args[0])
 
 
 class KeyTooWeakError(PrivacyError, ValueError):

@@ -30,6 +30,8 @@ from typing import Protocol
 
 import pandas as pd
 
+from labkit.errors import MessageKeyError
+
 REPORT_COLUMNS = ["rule", "column", "expectation", "violations", "passed"]
 
 
@@ -37,11 +39,8 @@ class QualityError(Exception):
     """Base class of the errors this module raises."""
 
 
-class UnknownColumnError(QualityError, KeyError):
+class UnknownColumnError(QualityError, MessageKeyError):
     """A rule names a column that the frame does not have."""
-
-    def __str__(self) -> str:  # KeyError would print the message with quotes around it
-        return str(self.args[0])
 
 
 class RuleDefinitionError(QualityError, ValueError):

@@ -33,6 +33,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from labkit.errors import MessageKeyError
+
 SECONDS_PER_MINUTE = 60
 TRAFFIC_TYPES = ("ALL_AT_ONCE", "CANARY", "LINEAR")
 CAPACITY_TYPES = ("CAPACITY_PERCENT", "INSTANCE_COUNT")
@@ -69,11 +71,8 @@ class AlarmDefinitionError(ValueError):
     """An alarm definition with a missing, unknown or out-of-range field."""
 
 
-class UnknownAlarmError(KeyError):
+class UnknownAlarmError(MessageKeyError):
     """The deployment names an alarm that was never defined."""
-
-    def __str__(self) -> str:  # KeyError would print the message with quotes around it
-        return str(self.args[0])
 
 
 # ----------------------------------------------------------------------------------------------

@@ -53,6 +53,8 @@ from typing import Any
 
 import numpy as np
 
+from labkit.errors import MessageKeyError
+
 LOOPBACK = "127.0.0.1"  # never another interface: the labs and tests must not expose a port
 DEFAULT_PORT = 8080  # the port SageMaker sends /ping and /invocations to
 PORT_VARIABLE = "SAGEMAKER_BIND_TO_PORT"  # inference pipelines name another port in this variable
@@ -89,11 +91,8 @@ class NotAcceptableError(ServingError, ValueError):
     """The Accept header names no type the server can produce (HTTP 406)."""
 
 
-class UnknownModelError(ServingError, KeyError):
+class UnknownModelError(ServingError, MessageKeyError):
     """No model of that name in the multi-model directory (HTTP 404)."""
-
-    def __str__(self) -> str:  # KeyError would print the message with quotes around it
-        return str(self.args[0])
 
 
 class ServerStartError(ServingError, RuntimeError):

@@ -21,15 +21,14 @@ import numpy as np
 import optuna
 import pandas as pd
 
+from labkit.errors import MessageKeyError
+
 STRATEGIES = ("grid", "random", "bayesian")
 DIRECTIONS = ("maximize", "minimize")
 
 
-class UnknownStrategyError(KeyError):
+class UnknownStrategyError(MessageKeyError):
     """The strategy name is not one of `STRATEGIES`."""
-
-    def __str__(self) -> str:  # KeyError would print the message with quotes around it
-        return str(self.args[0])
 
 
 def _check_direction(direction: str) -> None:
