@@ -13,7 +13,7 @@ export OPENBLAS_NUM_THREADS := 1
 export MKL_NUM_THREADS := 1
 export PYTHONHASHSEED := 0
 
-.PHONY: help install book test run-lab lab serve bench clean
+.PHONY: help install book test run-lab lab serve bench external-links clean
 
 help:
 	@echo "make book   build the site into _build/html (creates .venv on first use)"
@@ -22,6 +22,7 @@ help:
 	@echo "make run-lab LAB=labs/NN-slug.ipynb   re-execute one lab in place (stores its outputs)"
 	@echo "make serve  serve the built site on http://127.0.0.1:$(PORT)"
 	@echo "make bench  time the install, the builds and the lab runs"
+	@echo "make external-links  list the site's links to other hosts (for a manual check; CI has no internet)"
 	@echo "make clean  remove _build and _vendor (keeps .venv)"
 
 $(STAMP): requirements.txt pyproject.toml
@@ -57,6 +58,9 @@ serve:
 
 bench: install
 	$(BIN)/python tools/bench.py
+
+external-links: book
+	$(BIN)/python tools/sitecheck.py external
 
 clean:
 	rm -rf _build _vendor
