@@ -75,7 +75,7 @@ def glossary_page(entries: list[dict]) -> str:
 
 
 def _lab_links(labs: list[tuple[Path, str]]) -> str:
-    return "<br>".join(f"{{doc}}`{title} </labs/{path.stem}>`" for path, title in labs) or "none yet"
+    return "<br>".join(f"{{doc}}`{title} </labs/{path.stem}>`" for path, title in labs) or "—"
 
 
 def _bullet_lines(root: Path, task: syllabus.Task) -> list[str]:
