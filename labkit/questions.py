@@ -104,7 +104,7 @@ def _common(raw: dict, source: Path, qid: str, domain: int) -> dict:
     match = TEACHES_PATTERN.match(str(teaches))
     if not match or match.group(1) != match.group(2):
         _fail(source, qid, "teaches", "must look like 'book/domainD/task-D-N.md#tD-N-label'")
-    docs = raw.get("docs", [])
+    docs = raw.get("docs", [])  # an empty list loads; the lint (`stats`) requires at least one link
     if not isinstance(docs, list) or not all(isinstance(d, str) and d.startswith("https://") for d in docs):
         _fail(source, qid, "docs", "must be a list of https:// links to the AWS pages behind the facts tested")
     if any("aws.amazon.com" not in d and "amazonaws" not in d for d in docs):
@@ -251,3 +251,228 @@ def case_studies(questions: list[Question]) -> dict[str, list[Question]]:
         if question.case_id:
             cases.setdefault(question.case_id, []).append(question)
     return cases
+
+
+# ---------------------------------------------------------------- the quality lint
+
+# Thresholds of the lint (tests/test_questions.py enforces them; `python -m labkit.questions stats`
+# prints the table). Chance for "the key is the longest option" is 1/4 with four options, so 30%
+# leaves room for honest items whose right answer simply needs more words.
+MAX_LONGEST_SHARE = 0.30
+MAX_LETTER_SHARE_MR = 0.40  # share of multiple-response keys that contain a given letter
+MAX_LETTER_SHARE_MC = 0.35  # share of multiple-choice keys on a given letter (chance 25%)
+MAX_SAME_SEQUENCE_KEY = 2  # ordering or matching items that share one key
+NEAR_DUPLICATE_SIMILARITY = 0.30  # see `similar_pairs`
+MAX_LENGTH_RATIO = 1.15  # mean over items of (key length / mean distractor length)
+
+def tested_text(question: Question) -> str:
+    """What an item tests: its scenario, stem, keyed option(s) and their explanations.
+
+    Distractors are left out on purpose: two items that share distractors but key different facts
+    test different things.
+    """
+    if question.type in SUB_TYPES:
+        keyed = [question.options[k] for k in question.answer] + [question.explanations[k] for k in question.answer]
+    else:
+        keyed = [*question.options.values(), *question.prompts.values()]
+    return " ".join([question.scenario or "", question.stem, *keyed])
+
+
+def similar_pairs(
+    questions: list[Question], top: int | None = None, threshold: float = 0.0
+) -> list[tuple[float, str, str]]:
+    """Pairs of items by the cosine similarity of TF-IDF vectors (words and word pairs) of `tested_text`.
+
+    Measured on the 131-item bank of 2026-11: the median pair scores 0.01 and no pair of items
+    that test different facts scores above 0.26, while the two Firehose items that both keyed
+    "Firehose record format conversion to Parquet" scored 0.32. `NEAR_DUPLICATE_SIMILARITY` (0.30)
+    sits between. Sub-questions of one case study are not compared with each other.
+    """
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.metrics.pairwise import cosine_similarity
+
+    if len(questions) < 2:
+        return []
+    vectors = TfidfVectorizer(stop_words="english", sublinear_tf=True, ngram_range=(1, 2)).fit_transform(
+        [tested_text(q) for q in questions]
+    )
+    scores = cosine_similarity(vectors)
+    pairs = []
+    for i, first in enumerate(questions):
+        for j in range(i + 1, len(questions)):
+            second = questions[j]
+            if first.case_id and first.case_id == second.case_id:
+                continue
+            if scores[i, j] >= threshold:
+                pairs.append((round(float(scores[i, j]), 2), first.id, second.id))
+    pairs.sort(reverse=True)
+    return pairs[:top] if top else pairs
+
+
+def near_duplicates(questions: list[Question]) -> list[tuple[float, str, str]]:
+    """Pairs of items that test the same thing, by `similar_pairs` at `NEAR_DUPLICATE_SIMILARITY`."""
+    return similar_pairs(questions, threshold=NEAR_DUPLICATE_SIMILARITY)
+
+
+def key_is_longest(question: Question) -> bool:
+    """True when the keyed option(s) are the longest: a test-wise guesser would pick them.
+
+    For a multiple-response item, true when the N keyed options are the N longest (ties count
+    against the item).
+    """
+    keyed = [len(question.options[k]) for k in question.answer]
+    others = [len(v) for k, v in question.options.items() if k not in question.answer]
+    return min(keyed) >= max(others)
+
+
+def _sequence_key(question: Question) -> str:
+    if question.type == "ordering":
+        return ",".join(question.answer)
+    return ",".join(f"{p}-{question.answer[p]}" for p in sorted(question.answer))
+
+
+@dataclass(frozen=True)
+class BankStats:
+    """The lint's measurements of a bank; `problems()` lists what breaks a threshold."""
+
+    counts: dict[str, int]
+    longest_share: dict[str, float]
+    mc_letters: dict[str, float]
+    mr_letters: dict[str, float]
+    repeated_keys: dict[str, tuple[str, int]]
+    duplicates: list[tuple[float, str, str]]
+    most_similar: list[tuple[float, str, str]]
+    without_docs: list[str]
+    length_ratio: dict[str, float]
+
+    def problems(self) -> list[str]:
+        found = []
+        for qtype, share in self.longest_share.items():
+            if share > MAX_LONGEST_SHARE:
+                found.append(
+                    f"{qtype}: the key is the longest option in {share:.0%} of items (at most {MAX_LONGEST_SHARE:.0%})"
+                )
+        for letter, share in self.mc_letters.items():
+            if share > MAX_LETTER_SHARE_MC:
+                found.append(f"multiple_choice: {share:.0%} of keys are {letter} (at most {MAX_LETTER_SHARE_MC:.0%})")
+        for letter, share in self.mr_letters.items():
+            if share > MAX_LETTER_SHARE_MR:
+                found.append(
+                    f"multiple_response: {letter} is in {share:.0%} of keys (at most {MAX_LETTER_SHARE_MR:.0%})"
+                )
+        for qtype, (key, count) in self.repeated_keys.items():
+            if count > MAX_SAME_SEQUENCE_KEY:
+                found.append(f"{qtype}: the key {key} answers {count} items (at most {MAX_SAME_SEQUENCE_KEY})")
+        for qtype, ratio in self.length_ratio.items():
+            if ratio > MAX_LENGTH_RATIO:
+                found.append(
+                    f"{qtype}: keys are on average {ratio:.2f} times as long as the distractors "
+                    f"(at most {MAX_LENGTH_RATIO})"
+                )
+        found += [f"near-duplicates ({score:.2f}): {a} and {b}" for score, a, b in self.duplicates]
+        found += [f"{qid}: no docs link" for qid in self.without_docs]
+        return found
+
+    def table(self) -> str:
+        rows = [("measure", "value", "threshold")]
+        rows += [(f"items: {k}", str(v), "") for k, v in self.counts.items()]
+        for qtype, share in self.longest_share.items():
+            rows.append((f"{qtype}: key is the longest option(s)", f"{share:.0%}", f"<= {MAX_LONGEST_SHARE:.0%}"))
+        for qtype, ratio in self.length_ratio.items():
+            rows.append((f"{qtype}: key length / mean distractor length", f"{ratio:.2f}", f"<= {MAX_LENGTH_RATIO}"))
+        mc_limit, mr_limit = f"each <= {MAX_LETTER_SHARE_MC:.0%}", f"each <= {MAX_LETTER_SHARE_MR:.0%}"
+        rows.append(("multiple_choice: keys per letter", _shares(self.mc_letters), mc_limit))
+        rows.append(("multiple_response: keys containing a letter", _shares(self.mr_letters), mr_limit))
+        for qtype, (key, count) in self.repeated_keys.items():
+            rows.append((f"{qtype}: most repeated key", f"{key} x{count}", f"<= {MAX_SAME_SEQUENCE_KEY}"))
+        duplicates = f"near-duplicate pairs (similarity >= {NEAR_DUPLICATE_SIMILARITY})"
+        rows.append((duplicates, str(len(self.duplicates)), "0"))
+        rows += [(f"  most similar: {a} / {b}", f"{score:.2f}", "") for score, a, b in self.most_similar]
+        rows.append(("items without a docs link", str(len(self.without_docs)), "0"))
+        widths = [max(len(r[i]) for r in rows) for i in range(3)]
+        lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in rows]
+        lines.insert(1, "  ".join("-" * w for w in widths))
+        return "\n".join(lines)
+
+
+def _shares(shares: dict[str, float]) -> str:
+    return " ".join(f"{k}:{v:.0%}" for k, v in sorted(shares.items()))
+
+
+def bank_stats(questions: list[Question]) -> BankStats:
+    """Measure the cues a test-wise guesser could use, over a whole bank."""
+    from collections import Counter
+    from statistics import mean
+
+    counts = Counter("case_study" if q.case_id else q.type for q in questions)
+    longest, ratio = {}, {}
+    for qtype in SUB_TYPES:
+        items = [q for q in questions if q.type == qtype]
+        if items:
+            longest[qtype] = sum(map(key_is_longest, items)) / len(items)
+            ratio[qtype] = mean(
+                mean(len(q.options[k]) for k in q.answer)
+                / mean(len(v) for k, v in q.options.items() if k not in q.answer)
+                for q in items
+            )
+    mc = [q for q in questions if q.type == "multiple_choice"]
+    mr = [q for q in questions if q.type == "multiple_response"]
+    mc_letters = {k: v / len(mc) for k, v in Counter(q.answer[0] for q in mc).items()} if mc else {}
+    mr_letters = {k: v / len(mr) for k, v in Counter(a for q in mr for a in q.answer).items()} if mr else {}
+    repeated = {}
+    for qtype in ("ordering", "matching"):
+        keys = Counter(_sequence_key(q) for q in questions if q.type == qtype)
+        if keys:
+            repeated[qtype] = keys.most_common(1)[0]
+    return BankStats(
+        counts=dict(sorted(counts.items())),
+        longest_share=longest,
+        mc_letters=mc_letters,
+        mr_letters=mr_letters,
+        repeated_keys=repeated,
+        duplicates=near_duplicates(questions),
+        most_similar=similar_pairs(questions, top=3),
+        without_docs=[q.id for q in questions if not q.docs],
+        length_ratio=ratio,
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+    import sys
+
+    parser = argparse.ArgumentParser(
+        prog="python -m labkit.questions",
+        description="Check the practice question bank (book/practice/questions/*.yml).",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("check", help="load and validate every question file; print the count")
+    stats = commands.add_parser(
+        "stats", help="the quality lint: answer cues a test-wise guesser could use, near-duplicates, missing docs"
+    )
+    stats.add_argument("--file", type=Path, action="append", help="lint only these files (default: the whole bank)")
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "stats" and args.file:
+            questions = [q for path in args.file for q in load_file(path)]
+        else:
+            questions = load_bank()
+            check_teaching_links(questions)
+    except QuestionBankError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if args.command == "check":
+        print(f"{len(questions)} questions, all valid.")
+        return 0
+    result = bank_stats(questions)
+    print(result.table())
+    problems = result.problems()
+    if problems:
+        print("\nProblems:\n" + "\n".join(f"  - {p}" for p in problems))
+        return 1
+    print("\nNo problems.")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -8,10 +8,13 @@ import pytest
 import yaml
 
 from labkit import exam
-from labkit.questions import QuestionBankError, check_teaching_links, load_bank, load_file
+from labkit.questions import QuestionBankError, bank_stats, check_teaching_links, load_bank, load_file
+from labkit.questions import main as questions_main
 
 TEACHES = {1: "book/domain1/task-1-1.md#t1-1-expects", 2: "book/domain2/task-2-1.md#t2-1-expects",
            3: "book/domain3/task-3-1.md#t3-1-expects", 4: "book/domain4/task-4-1.md#t4-1-expects"}
+
+DOCS = ["https://docs.aws.amazon.com/sagemaker/latest/dg/whatis.html"]
 
 
 def choice(qid, domain=1, answer=("B",), qtype="multiple_choice"):
@@ -20,7 +23,7 @@ def choice(qid, domain=1, answer=("B",), qtype="multiple_choice"):
         "id": qid, "domain": domain, "task": f"{domain}.1", "type": qtype, "stem": "Which one?",
         "options": {k: f"option {k}" for k in keys}, "answer": list(answer),
         "explanations": {k: f"because {k}" for k in keys}, "teaches": TEACHES[domain],
-        "docs": ["https://docs.aws.amazon.com/sagemaker/latest/dg/whatis.html"],
+        "docs": DOCS,
     }
     if qtype == "multiple_response":
         question["choose"] = len(answer)
@@ -30,14 +33,14 @@ def choice(qid, domain=1, answer=("B",), qtype="multiple_choice"):
 def ordering(qid, domain=1):
     return {"id": qid, "domain": domain, "task": f"{domain}.1", "type": "ordering", "stem": "Order these.",
             "options": {"A": "a", "B": "b", "C": "c"}, "answer": ["C", "A", "B"],
-            "explanations": {"A": "second", "B": "third", "C": "first"}, "teaches": TEACHES[domain], "docs": []}
+            "explanations": {"A": "second", "B": "third", "C": "first"}, "teaches": TEACHES[domain], "docs": DOCS}
 
 
 def matching(qid, domain=1):
     return {"id": qid, "domain": domain, "task": f"{domain}.1", "type": "matching", "stem": "Match them.",
             "prompts": {"1": "p1", "2": "p2", "3": "p3"}, "options": {"A": "a", "B": "b", "C": "c"},
             "answer": {"1": "B", "2": "C", "3": "A"}, "explanations": {"1": "x", "2": "y", "3": "z"},
-            "teaches": TEACHES[domain], "docs": []}
+            "teaches": TEACHES[domain], "docs": DOCS}
 
 
 def case(qid, domain=1):
@@ -111,62 +114,112 @@ def synthetic_bank(tmp_path):
 
 
 def test_the_same_seed_gives_the_same_exam(synthetic_bank):
-    first = exam.sample_exam(synthetic_bank, seed=3)
-    assert [q.id for q in first] == [q.id for q in exam.sample_exam(synthetic_bank, seed=3)]
-    assert [q.id for q in first] != [q.id for q in exam.sample_exam(synthetic_bank, seed=4)]
-    assert len(first) == 65 and len({q.id for q in first}) == 65
-    counts = {d: sum(q.domain == d for q in first) for d in (1, 2, 3, 4)}
+    first = exam.draw_exam(synthetic_bank, seed=3)
+    again = exam.draw_exam(synthetic_bank, seed=3)
+    def drawn(paper):
+        return [(eq.question.id, eq.order) for eq in paper.questions]
+
+    assert drawn(first) == drawn(again)
+    assert drawn(first) != drawn(exam.draw_exam(synthetic_bank, seed=4))
+    assert len(first) == 65 and len({eq.question.id for eq in first.questions}) == 65
+    assert [eq.number for eq in first.questions] == list(range(1, 66))
+    counts = {d: sum(eq.question.domain == d for eq in first.questions) for d in (1, 2, 3, 4)}
     assert counts == exam.domain_quotas(65)
 
 
-def test_case_studies_are_sampled_whole(synthetic_bank):
+def test_mulberry32_matches_the_reference_sequence():
+    # mulberry32(1) in JavaScript (the exam page's generator) starts with these three numbers.
+    rng = exam.Mulberry32(1)
+    assert [rng.random() for _ in range(3)] == [0.6270739405881613, 0.002735721180215478, 0.5274470399599522]
+
+
+def test_domains_are_mixed_and_case_studies_sampled_whole(synthetic_bank):
     for seed in range(10):
-        ids = {q.id for q in exam.sample_exam(synthetic_bank, seed=seed)}
+        paper = exam.draw_exam(synthetic_bank, seed=seed)
+        ids = [eq.question.id for eq in paper.questions]
         for domain in (1, 2, 3, 4):
-            pair = {f"d{domain}-case-q1", f"d{domain}-case-q2"}
-            assert pair <= ids or not pair & ids
+            pair = [f"d{domain}-case-q1", f"d{domain}-case-q2"]
+            if pair[0] in ids:
+                assert ids.index(pair[1]) == ids.index(pair[0]) + 1, "a case study's questions stay together, in order"
+            else:
+                assert pair[1] not in ids
+    domains = [eq.question.domain for eq in exam.draw_exam(synthetic_bank, seed=1).questions]
+    assert domains != sorted(domains), "the exam mixes domains instead of listing them in order"
+
+
+def test_options_are_shuffled_per_exam_and_the_key_follows(synthetic_bank):
+    letters_of_key = set()
+    for seed in range(20):
+        paper = exam.draw_exam(synthetic_bank, seed=seed)
+        for eq in paper.questions:
+            assert sorted(eq.order) == sorted(eq.question.options)
+            assert exam.is_correct(eq, eq.key)
+            if eq.question.id == "d1-q0":  # keyed B in the bank
+                letters_of_key.add(eq.key[0])
+                assert eq.options[eq.key[0]] == eq.question.options["B"]
+                assert eq.explanations[eq.key[0]] == eq.question.explanations["B"]
+    assert len(letters_of_key) >= 3, "the same question shows its key under different letters in different exams"
 
 
 def test_perfect_sheet_scores_1000_and_empty_sheet_100(synthetic_bank):
-    paper = exam.sample_exam(synthetic_bank, seed=1)
-    perfect = {q.id: q.answer for q in paper}
-    result = exam.grade(paper, perfect)
+    paper = exam.draw_exam(synthetic_bank, seed=1)
+    result = exam.grade(paper, exam.key_sheet(paper))
     assert (result.scaled, result.passed, result.revisit) == (1000, True, [])
     empty = exam.grade(paper, {})
     assert (empty.scaled, empty.passed) == (100, False)
     assert empty.by_domain[1] == (0, 18)
+    assert sum(asked for _, asked in empty.by_task.values()) == 65
+
+
+def test_revisit_lists_sections_most_missed_first(synthetic_bank):
+    paper = exam.draw_exam(synthetic_bank, seed=2)
+    only_domain_1 = {eq.number: eq.key for eq in paper.questions if eq.question.domain == 1}
+    result = exam.grade(paper, only_domain_1)
+    counts = [count for _, count in result.revisit]
+    assert counts == sorted(counts, reverse=True)
+    assert {section for section, _ in result.revisit} == {TEACHES[d] for d in (2, 3, 4)}
+    assert result.by_domain[1] == (18, 18) and result.by_domain[2] == (0, 17)
 
 
 def test_whole_answer_scoring(synthetic_bank):
-    by_id = {q.id: q for q in synthetic_bank}
-    assert exam.is_correct(by_id["d1-case-q2"], ["C", "A"])
-    assert not exam.is_correct(by_id["d1-case-q2"], ["A"])  # a partial multiple response earns nothing
-    assert not exam.is_correct(by_id["d1-order"], ["A", "C", "B"])  # order matters
-    assert exam.is_correct(by_id["d1-match"], {1: "b", 2: "c", 3: "a"})
-    assert exam.is_correct(by_id["d1-q0"], "b")
+    paper = exam.draw_exam(synthetic_bank, seed=5)
+    response = next(eq for eq in paper.questions if eq.question.type == "multiple_response")
+    assert exam.is_correct(response, list(reversed(response.key)))
+    assert not exam.is_correct(response, response.key[:1])  # a partial multiple response earns nothing
+    order = next(eq for eq in paper.questions if eq.question.type == "ordering")
+    assert exam.is_correct(order, order.key)
+    assert not exam.is_correct(order, list(reversed(order.key)))  # order matters
+    match = next(eq for eq in paper.questions if eq.question.type == "matching")
+    assert exam.is_correct(match, {int(k): v.lower() for k, v in match.key.items()})
+    choice_eq = next(eq for eq in paper.questions if eq.question.type == "multiple_choice")
+    assert exam.is_correct(choice_eq, choice_eq.key[0].lower())
+    assert not exam.is_correct(choice_eq, [])
 
 
 def test_scaled_score_is_linear_and_pass_mark_is_720():
     assert exam.scaled_score(45, 65) == round(100 + 900 * 45 / 65)
+    assert exam.scaled_score(1, 2) == 550 and exam.scaled_score(1, 8) == 213  # 212.5 rounds half up, as in JavaScript
     with pytest.raises(ValueError):
         exam.scaled_score(3, 0)
 
 
 def test_bad_answers_give_clear_errors(synthetic_bank, tmp_path):
-    paper = exam.sample_exam(synthetic_bank, seed=1)
-    with pytest.raises(exam.AnswersError, match=r"not in this exam: d9-nope"):
-        exam.grade(paper, {"d9-nope": ["A"]})
+    paper = exam.draw_exam(synthetic_bank, seed=1)
+    with pytest.raises(exam.AnswersError, match=r"not in this exam: 66 "):
+        exam.grade(paper, {66: ["A"]})
+    with pytest.raises(exam.AnswersError, match=r"keyed by question number .*'d1-q0'"):
+        exam.grade(paper, {"d1-q0": ["A"]})
     malformed = tmp_path / "answers.yml"
     malformed.write_text("- just\n- a list\n")
     with pytest.raises(exam.AnswersError, match=r"expected a mapping"):
         exam.read_answers(malformed)
     broken = tmp_path / "broken.yml"
-    broken.write_text("d1-q0: [A\n")
+    broken.write_text("1: [A\n")
     with pytest.raises(exam.AnswersError, match=r"cannot read answers file"):
         exam.read_answers(broken)
-    matching_q = next(q for q in synthetic_bank if q.type == "matching")
-    with pytest.raises(exam.AnswersError, match=r"matching question"):
-        exam.is_correct(matching_q, ["A"])
+    matching_eq = next(eq for eq in paper.questions if eq.question.type == "matching")
+    with pytest.raises(exam.AnswersError, match=rf"question {matching_eq.number} is a matching question"):
+        exam.is_correct(matching_eq, ["A"])
 
 
 def test_the_course_bank_is_valid_and_complete():
@@ -191,23 +244,91 @@ def test_the_course_bank_is_valid_and_complete():
 def test_the_course_bank_yields_exams_for_many_seeds():
     questions = load_bank()
     for seed in range(20):
-        paper = exam.sample_exam(questions, seed=seed)
-        assert len(paper) == 65 and len({q.id for q in paper}) == 65
+        paper = exam.draw_exam(questions, seed=seed)
+        assert len(paper) == 65 and len({eq.question.id for eq in paper.questions}) == 65
 
 
 def test_command_line_prints_templates_and_grades(tmp_path, capsys):
     assert exam.main(["print", "--seed", "5"]) == 0
     printed = capsys.readouterr().out
-    assert printed.startswith("1. [d") and "\n65. [d" in printed
+    assert printed.startswith("Mock exam 5: 65 questions.") and "\n65. (" in printed
+    bank_ids = {q.id for q in load_bank()}
+    assert not any(qid in printed for qid in bank_ids), "a printed exam shows no question id"
     assert exam.main(["template", "--seed", "5"]) == 0
     answers = tmp_path / "answers.yml"
     answers.write_text(capsys.readouterr().out)
     assert exam.main(["grade", "--seed", "5", str(answers)]) == 0
     assert "Score: 100 on the 100-1,000 scale (0/65 correct); FAIL at 720." in capsys.readouterr().out
+    paper = exam.draw_exam(load_bank(), seed=5)
+    answers.write_text(yaml.safe_dump(exam.key_sheet(paper)))
+    assert exam.main(["grade", str(answers), "--seed", "5"]) == 0
+    assert "Score: 1000 on the 100-1,000 scale (65/65 correct); PASS at 720." in capsys.readouterr().out
+
+
+def test_command_line_has_help_for_every_command(capsys):
+    for command in ("print", "template", "grade"):
+        with pytest.raises(SystemExit) as stopped:
+            exam.main([command, "--help"])
+        assert stopped.value.code == 0
+        assert "--seed" in capsys.readouterr().out
 
 
 def test_command_line_reports_bad_answers_files(tmp_path, capsys):
     answers = tmp_path / "answers.yml"
-    answers.write_text("d9-unknown: [A]\n")
+    answers.write_text("99: [A]\n")
     assert exam.main(["grade", "--seed", "5", str(answers)]) == 2
-    assert "error: answers name questions that are not in this exam: d9-unknown" in capsys.readouterr().err
+    assert "error: answers name question numbers that are not in this exam: 99" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------- the quality lint
+
+
+def test_the_bank_has_no_answer_cues():
+    stats = bank_stats(load_bank())
+    print(stats.table())  # shown when the test fails: which measure broke, and by how much
+    assert stats.problems() == [], "\n" + stats.table() + "\n\n" + "\n".join(stats.problems())
+
+
+def test_the_lint_catches_each_cue(tmp_path):
+    entries = []
+    for i in range(6):  # the key is always the longest option, always on A
+        entry = choice(f"d1-long-{i}", answer=("A",))
+        entry["options"]["A"] = "a much longer and more specific option than any of the others here"
+        entries.append(entry)
+    entries += [choice(f"d1-resp-{i}", answer=("A", "B"), qtype="multiple_response") for i in range(3)]
+    entries += [ordering(f"d1-order-{i}") for i in range(3)]  # one ordering key answers three items
+    entries += [{**matching(f"d1-match-{i}"), "docs": []} for i in range(3)]
+    twin = "Which Kinesis Data Firehose setting converts JSON records to Parquet"
+    entries.append({**choice("d1-twin-a"), "stem": twin + "?"})
+    entries.append({**choice("d1-twin-b"), "stem": twin + " files?"})
+    problems = "\n".join(bank_stats(load_file(write_bank(tmp_path, entries))).problems())
+    assert "multiple_choice: the key is the longest option in" in problems
+    assert "multiple_choice: " in problems and "of keys are A" in problems
+    assert "multiple_response: A is in 100% of keys" in problems
+    assert "ordering: the key C,A,B answers 3 items" in problems
+    assert "matching: the key 1-B,2-C,3-A answers 3 items" in problems
+    assert "d1-match-0: no docs link" in problems
+    assert "near-duplicates" in problems and "d1-twin-a" in problems
+    assert "keys are on average" in problems
+
+
+def test_the_lint_command_prints_its_table(capsys):
+    code = questions_main(["stats"])
+    out = capsys.readouterr().out
+    assert "key is the longest option(s)" in out and "near-duplicate pairs" in out
+    assert code == (1 if "Problems:" in out else 0)
+
+
+def test_a_test_wise_guesser_fails_every_mock_exam():
+    """Someone who knows nothing picks the longest option(s) and the bank's most common ordering
+    and matching keys. Over exams 0-49 they must stay far below the pass mark."""
+    questions = load_bank()
+    scores = []
+    for seed in range(50):
+        paper = exam.draw_exam(questions, seed=seed)
+        scores.append(exam.grade(paper, exam.guesser_answers(paper, questions)).scaled)
+    mean = sum(scores) / len(scores)
+    passes = sum(s >= exam.PASS_MARK for s in scores)
+    print(f"test-wise guesser over 50 exams: mean {mean:.0f}, best {max(scores)}, passes {passes}")
+    assert mean <= 400, f"the guesser averages {mean:.0f} on the 100-1,000 scale (at most 400)"
+    assert max(scores) < exam.PASS_MARK, f"the guesser passed an exam with {max(scores)}"

@@ -7,7 +7,9 @@ anything. Measured, in this order:
 - install: a fresh virtual environment from requirements.txt, in a temporary folder;
 - clean build and no-change rebuild of the book, and the built site's size;
 - each lab executed alone (serially), with its wall time and the peak memory of its kernel;
-- nbval on every notebook, serially and with two pytest-xdist workers.
+- nbval on every notebook, serially and with two pytest-xdist workers;
+- the exam page: what it transfers beyond a stock page (gzipped), and its time to interactive in
+  Debian's Chromium (navigation start to the start button being ready), median of 15 loads.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -54,6 +57,38 @@ def run_lab(notebook: Path) -> tuple[float, float]:
     return seconds, peak_mb
 
 
+def exam_page_interactive_ms(site: Path, loads: int = 15) -> list[float]:
+    """Milliseconds from navigation start until the exam page's start button exists, per load."""
+    import functools
+    import http.server
+    import threading
+
+    from playwright.sync_api import sync_playwright
+
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
+    handler.log_message = lambda *args: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/book/practice/exam.html"
+    times = []
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path="/usr/bin/chromium", args=["--headless=new", "--no-sandbox"]
+            )
+            for _ in range(loads):
+                context = browser.new_context()  # a first visit each time: nothing cached
+                page = context.new_page()
+                page.goto(url, wait_until="commit")
+                page.wait_for_selector("#start-exam", state="visible")
+                times.append(page.evaluate("performance.now()"))
+                context.close()
+            browser.close()
+    finally:
+        server.shutdown()
+    return times
+
+
 def folder_megabytes(folder: Path) -> float:
     return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) / 1e6
 
@@ -70,7 +105,22 @@ def main() -> int:
     book = [str(BIN / "jupyter-book"), "build", ".", "-W", "-n", "--keep-going"]
     steps.append(("clean book build", f"{timed('clean book build', book):.1f} s"))
     steps.append(("no-change rebuild", f"{timed('no-change rebuild', book):.1f} s"))
-    steps.append(("built site size", f"{folder_megabytes(ROOT / '_build' / 'html'):.1f} MB"))
+    site = ROOT / "_build" / "html"
+    steps.append(("built site size", f"{folder_megabytes(site):.1f} MB"))
+    sys.path.insert(0, str(ROOT / "tools"))
+    import sitecheck
+
+    extra = sitecheck.exam_page_extra(site)
+    parts = ", ".join(f"{Path(a).name} {b / 1e3:.0f} kB" for a, b in sorted(extra.items()))
+    added = f"{sum(extra.values()) / 1e3:.0f} kB ({parts})"
+    steps.append(("exam page: added beyond a stock page (gzipped; budget 400 kB)", added))
+    if Path("/usr/bin/chromium").exists():
+        ms = exam_page_interactive_ms(site)
+        spread = f"{min(ms):.0f}-{max(ms):.0f}"
+        interactive = f"{statistics.median(ms):.0f} ms (range {spread} ms)"
+        steps.append(("exam page: time to interactive, median of 15 loads (budget 1 s)", interactive))
+    else:
+        print("[bench] /usr/bin/chromium is missing: the exam page's time to interactive is not measured")
     nbval = [str(BIN / "python"), "-m", "pytest", "-q", "-o", "testpaths=labs book/practice"]
     steps.append(("nbval, every notebook, serial", f"{timed('nbval serial', [*nbval, '-p', 'no:xdist']):.0f} s"))
     parallel = [*nbval, "-n", "2", "--dist", "loadfile"]

@@ -3,6 +3,7 @@
     python tools/sitecheck.py links     # every internal link and anchor resolves (exit 1 if not)
     python tools/sitecheck.py external  # list the external links (CI has no internet to check them)
     python tools/sitecheck.py weight    # each page's transfer size, against the budget
+    python tools/sitecheck.py exam      # what the exam page adds to a stock page, against its budget
 
 The site is read from `_build/html` unless `--site` names another folder.
 """
@@ -152,6 +153,30 @@ def page_weights(site: Path) -> list[Weight]:
     return weights
 
 
+EXAM_PAGE = "book/practice/exam.html"
+STOCK_PAGE = "book/practice/index.html"
+EXAM_EXTRA_BUDGET_BYTES = 400_000
+
+
+def page_assets(site: Path, page: str) -> dict[str, int]:
+    """The local scripts, styles and images a page loads, by site path, with their transfer sizes."""
+    path = site / page
+    found = {}
+    for asset in parse(path).assets:
+        if is_external(asset) or asset.startswith("data:"):
+            continue
+        target = (path.parent / unquote(urlsplit(asset).path)).resolve()
+        if target.exists():
+            found[str(target.relative_to(site.resolve()))] = transfer_size(target)
+    return found
+
+
+def exam_page_extra(site: Path) -> dict[str, int]:
+    """What the exam page loads beyond a stock page of the site (its engine, styles and data), gzipped."""
+    stock = page_assets(site, STOCK_PAGE)
+    return {asset: size for asset, size in page_assets(site, EXAM_PAGE).items() if asset not in stock}
+
+
 def over_budget(weights: list[Weight]) -> list[str]:
     problems = []
     for w in weights:
@@ -167,7 +192,7 @@ def over_budget(weights: list[Weight]) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("check", choices=["links", "external", "weight"])
+    parser.add_argument("check", choices=["links", "external", "weight", "exam"])
     parser.add_argument("--site", type=Path, default=Path(__file__).resolve().parent.parent / "_build" / "html")
     args = parser.parse_args(argv)
     if not (args.site / "index.html").exists():
@@ -181,6 +206,13 @@ def main(argv: list[str] | None = None) -> int:
         for url, where in sorted(external_links(args.site).items()):
             print(f"{url}  ({len(where)} page{'s' if len(where) > 1 else ''})")
         return 0
+    if args.check == "exam":
+        extra = exam_page_extra(args.site)
+        for asset, size in sorted(extra.items()):
+            print(f"{asset:50} {size / 1e3:8.1f} kB")
+        total = sum(extra.values())
+        print(f"{'added by the exam page':50} {total / 1e3:8.1f} kB (budget {EXAM_EXTRA_BUDGET_BYTES / 1e3:.0f} kB)")
+        return 1 if total > EXAM_EXTRA_BUDGET_BYTES else 0
     weights = sorted(page_weights(args.site), key=lambda w: w.total, reverse=True)
     print("Transfer size per page (text gzip-compressed; images as stored)")
     print(f"{'page':60} {'html kB':>8} {'js+css kB':>10} {'img kB':>8} {'total kB':>9}")

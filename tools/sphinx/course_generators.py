@@ -162,11 +162,12 @@ def _indent(text: str, prefix: str = "") -> str:
     return "\n".join(prefix + line if line else line for line in text.strip().splitlines())
 
 
-def _question_body(q: bank.Question) -> list[str]:
+def _question_body(q: bank.Question, number: int) -> list[str]:
     kind = TYPE_NAMES[q.type]
     if q.type == "multiple_response":
         kind += f" (choose {q.choose})"
-    lines = [f"**{q.id}** · Task {q.task} · {kind}", "", q.stem.strip(), ""]
+    # Numbered, never labelled with the id: an id often names the right answer.
+    lines = [f"**Question {number}** · Task {q.task} · {kind}", "", q.stem.strip(), ""]
     if q.type == "matching":
         lines += ["| Prompt | Responses |", "|---|---|"]
         responses = list(q.options.items())
@@ -206,13 +207,15 @@ def practice_page(domain: int, questions: list[bank.Question]) -> str:
     for q in questions:
         by_task.setdefault(q.task, []).append(q)
     shown_cases: set[str] = set()
+    number = 0
     for task in sorted(by_task):
         lines += [f"(practice-t{task.replace('.', '-')})=", f"## Task {task}", ""]
         for q in by_task[task]:
             if q.case_id and q.case_id not in shown_cases:
                 shown_cases.add(q.case_id)
                 lines += ["```{admonition} Case study", ":class: note", q.scenario.strip(), "```", ""]
-            lines += _question_body(q)
+            number += 1
+            lines += _question_body(q, number)
     return "\n".join(lines) + "\n"
 
 

@@ -4,6 +4,8 @@ At `config-inited` it
 - writes the pages that are generated from data (the glossary from `book/reference/glossary/*.yml`,
   the syllabus map from the syllabus file, the chapter pages' front matter and the labs' metadata),
   rewriting a file only when its text changes so that a no-change rebuild stays fast;
+- writes the exam page's data from the question bank (`exam_site.py`) into `_generated/`, and adds
+  it and the exam engine `tools/exam/` to the static paths; the exam page alone loads them;
 - adds `_vendor/` (MathJax, installed by `tools/vendor_mathjax.py`) to the static paths. It is added
   here rather than in `_config.yml` because Jupyter Book would otherwise attach every `.js` file
   found there to every page.
@@ -15,11 +17,14 @@ import hashlib
 import json
 from pathlib import Path
 
+from exam_site import DATA_FILE, write_exam_data
 from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.errors import ConfigError
 
 from course_generators import TASK_DOC, generate_all, practise_section
+
+EXAM_PAGE = "book/practice/exam"
 
 
 def _on_config_inited(app: Sphinx, config: Config) -> None:
@@ -30,8 +35,19 @@ def _on_config_inited(app: Sphinx, config: Config) -> None:
             "MathJax is not installed in _vendor/mathjax. Run `make book` (or "
             "`.venv/bin/python tools/vendor_mathjax.py`) once, then build again."
         )
-    config.html_static_path = [*config.html_static_path, str(vendor)]
+    generated = root / "_generated"
+    write_exam_data(root, generated)
+    # The exam page's engine (tools/exam) and its data (_generated, git-ignored) land in _static/.
+    config.html_static_path = [*config.html_static_path, str(vendor), str(root / "tools" / "exam"), str(generated)]
     generate_all(root)
+
+
+def _exam_page_assets(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+    """Load the exam engine and its data on the exam page only (Sphinx adds them to this page alone)."""
+    if pagename == EXAM_PAGE:
+        app.add_css_file("exam.css")
+        app.add_js_file(DATA_FILE)
+        app.add_js_file("exam.js", defer="defer")
 
 
 def _drop_duplicate_scripts(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
@@ -99,6 +115,7 @@ def setup(app: Sphinx) -> dict:
     app.connect("config-inited", _on_config_inited)
     app.connect("source-read", _append_practise_section)
     app.connect("env-get-outdated", _outdate_chapters)
+    app.connect("html-page-context", _exam_page_assets, priority=400)
     app.connect("html-page-context", _drop_duplicate_scripts)
     app.connect("html-page-context", _label_sidebar_toggles, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}
