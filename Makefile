@@ -13,7 +13,8 @@ export OPENBLAS_NUM_THREADS := 1
 export MKL_NUM_THREADS := 1
 export PYTHONHASHSEED := 0
 
-.PHONY: help install book test run-lab lab serve bench external-links clean
+.PHONY: help install book test run-lab lab serve bench external-links exam lint-questions clean
+SEED ?= 1
 
 help:
 	@echo "make book   build the site into _build/html (creates .venv on first use)"
@@ -21,9 +22,11 @@ help:
 	@echo "make lab    open JupyterLab on the labs"
 	@echo "make run-lab LAB=labs/NN-slug.ipynb   re-execute one lab in place (stores its outputs)"
 	@echo "make serve  serve the built site on http://127.0.0.1:$(PORT)"
-	@echo "make bench  time the install, the builds and the lab runs"
+	@echo "make bench  time the install, the builds and the lab runs; weigh and time the exam page"
+	@echo "make exam SEED=7   print mock exam 7 (also: .venv/bin/python -m labkit.exam {print,template,grade} --help)"
+	@echo "make lint-questions   the question bank's quality lint: answer cues, near-duplicates, missing docs"
 	@echo "make external-links  list the site's links to other hosts (for a manual check; CI has no internet)"
-	@echo "make clean  remove _build and _vendor (keeps .venv)"
+	@echo "make clean  remove _build, _vendor and _generated (keeps .venv)"
 
 $(STAMP): requirements.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Python 3.11 is required; set PYTHON=/path/to/python3.11")'
@@ -59,8 +62,14 @@ serve:
 bench: install
 	$(BIN)/python tools/bench.py
 
+exam: install
+	$(BIN)/python -m labkit.exam print --seed $(SEED)
+
+lint-questions: install
+	$(BIN)/python -m labkit.questions stats
+
 external-links: book
 	$(BIN)/python tools/sitecheck.py external
 
 clean:
-	rm -rf _build _vendor
+	rm -rf _build _vendor _generated
