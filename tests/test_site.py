@@ -270,3 +270,287 @@ def test_screenshots_of_key_pages(browser, site_url, width, height, name):
         visit.page.screenshot(path=str(target), full_page=False)
         visit.close()
         assert target.stat().st_size > 5000
+
+
+# ---- the exam page ----------------------------------------------------------------------------
+
+EXAM_PAGE = "book/practice/exam.html"
+
+
+def _tab_to(page, predicate: str, forward: int = 150, backward: int = 300) -> None:
+    """Press Tab (then Shift+Tab) until the focused element satisfies `predicate` (JS, `el` bound)."""
+    check = f"(() => {{ const el = document.activeElement; return !!el && ({predicate}); }})()"
+    for key, presses in (("Tab", forward), ("Shift+Tab", backward)):
+        for _ in range(presses):
+            page.keyboard.press(key)
+            if page.evaluate(check):
+                return
+    raise AssertionError(f"no focusable element matching {predicate} reached by keyboard")
+
+
+def _python_paper(seed: int):
+    from labkit import exam
+    from labkit.questions import load_bank
+
+    bank = load_bank()
+    return exam, bank, exam.draw_exam(bank, seed)
+
+
+def _sheet(paper) -> dict[int, object]:
+    """A known answer sheet: right, wrong, right, blank, in turn; wrong answers of every type."""
+    sheet: dict[int, object] = {}
+    for eq in paper.questions:
+        key, letters = eq.key, list(eq.options)
+        kind = eq.number % 4
+        if kind == 0:
+            continue
+        if kind in (1, 3):
+            sheet[eq.number] = key
+        elif eq.question.type == "multiple_choice":
+            sheet[eq.number] = [next(letter for letter in letters if letter != key[0])]
+        elif eq.question.type == "multiple_response":
+            sheet[eq.number] = [*key[:-1], next(letter for letter in letters if letter not in key)]
+        elif eq.question.type == "ordering":
+            sheet[eq.number] = list(reversed(key))
+        else:
+            prompts = list(key)
+            sheet[eq.number] = {p: key[prompts[(i + 1) % len(prompts)]] for i, p in enumerate(prompts)}
+    return sheet
+
+
+def _answer_by_keyboard(page, eq, answer) -> None:
+    """Answer the question on screen with the keyboard only."""
+    number, qtype = eq.number, eq.question.type
+    if qtype == "multiple_choice":
+        _tab_to(page, f"el.type === 'radio' && el.name === 'q-{number}'")
+        page.keyboard.press("Space")
+        for _ in range(list(eq.options).index(answer[0])):
+            page.keyboard.press("ArrowDown")
+    elif qtype == "multiple_response":
+        for letter in answer:
+            _tab_to(page, f"el.type === 'checkbox' && el.value === '{letter}'")
+            page.keyboard.press("Space")
+    elif qtype == "ordering":
+        current = list(eq.options)
+        if current == list(answer):
+            _tab_to(page, "el.tagName === 'BUTTON' && /keep this order/i.test(el.textContent)")
+            page.keyboard.press("Enter")
+        for position, letter in enumerate(answer):
+            moves = current.index(letter) - position
+            if moves:
+                _tab_to(page, f"el.getAttribute('aria-label') === 'Move step {letter} up'")
+                for _ in range(moves):
+                    page.keyboard.press("Enter")
+                current.remove(letter)
+                current.insert(position, letter)
+    else:
+        for prompt, letter in answer.items():
+            label = f"Response for prompt {prompt}"
+            _tab_to(page, f"el.tagName === 'SELECT' && el.getAttribute('aria-label') === '{label}'")
+            page.keyboard.press(letter)
+
+
+@needs_browser
+def test_the_exam_page_draws_the_same_exams_as_python(browser, site_url):
+    visit = _visit(browser, site_url, EXAM_PAGE)
+    for seed in (1, 7, 123, 4000):
+        _, _, paper = _python_paper(seed)
+        drawn = visit.page.evaluate(f"MLA_EXAM.drawExam({seed})")
+        expected = [{"number": eq.number, "id": eq.question.id, "order": list(eq.order)} for eq in paper.questions]
+        assert [{k: d[k] for k in ("number", "id", "order")} for d in drawn] == expected, f"exam {seed} differs"
+    assert not visit.foreign and not visit.console_errors
+    visit.close()
+
+
+@needs_browser
+def test_a_whole_exam_by_keyboard_scores_as_python_does(browser, site_url):
+    seed = 11
+    exam_module, _, paper = _python_paper(seed)
+    sheet = _sheet(paper)
+    flagged = {5, 17, 40}
+    visit = _visit(browser, site_url, EXAM_PAGE)
+    page = visit.page
+    _tab_to(page, "el.id === 'exam-seed'")
+    page.keyboard.press("Control+A")
+    page.keyboard.type(str(seed))
+    _tab_to(page, "el.id === 'start-exam'")
+    page.keyboard.press("Enter")
+    for eq in paper.questions:
+        heading = f"Question {eq.number} of 65"
+        page.wait_for_function(f"document.querySelector('#mla-exam').textContent.includes('{heading}')")
+        if eq.number in sheet:
+            _answer_by_keyboard(page, eq, sheet[eq.number])
+        if eq.number in flagged:
+            _tab_to(page, "el.id === 'flag'")
+            page.keyboard.press("Enter")
+        if eq.number < len(paper):
+            _tab_to(page, "el.id === 'next'")
+            page.keyboard.press("Enter")
+    _tab_to(page, "el.id === 'go-review'")
+    page.keyboard.press("Enter")
+    review = page.locator("#review-screen").inner_text()
+    for number in flagged:
+        assert str(number) in review
+    _tab_to(page, "el.id === 'submit-exam'")
+    page.keyboard.press("Enter")
+    _tab_to(page, "el.id === 'confirm-submit'")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#exam-result")
+    expected = exam_module.grade(paper, sheet)
+    assert page.inner_text("#score").strip() == str(expected.scaled)
+    assert page.inner_text("#pass-fail").strip() == ("Pass" if expected.passed else "Fail")
+    for domain, (right, asked) in expected.by_domain.items():
+        assert f"{right}/{asked}" in page.inner_text(f"#by-domain tr[data-domain='{domain}']")
+    for task, (right, asked) in expected.by_task.items():
+        assert f"{right}/{asked}" in page.inner_text(f"#by-task tr[data-task='{task}']")
+    items = page.eval_on_selector_all(
+        "#revisit li", "lis => lis.map(li => [li.querySelector('a').getAttribute('href'), li.textContent])"
+    )
+    assert len(items) == len(expected.revisit)
+    for (href, text), (teaches, count) in zip(items, expected.revisit, strict=True):
+        page_path, label = teaches.split("#")
+        assert href.endswith(f"{page_path.removesuffix('.md')}.html#{label}"), (href, teaches)
+        assert f"({count} missed)" in text
+    assert not visit.foreign and not visit.console_errors, (visit.foreign, visit.console_errors)
+    visit.close()
+
+
+@needs_browser
+def test_a_reload_resumes_the_exam_with_its_answers_and_time(browser, site_url):
+    _, _, paper = _python_paper(3)
+    visit = _visit(browser, site_url, EXAM_PAGE)
+    page = visit.page
+    page.fill("#exam-seed", "3")
+    page.click("#start-exam")
+    first = paper.questions[0]
+    answer = first.key
+    if first.question.type == "multiple_choice":
+        page.check(f"input[name='q-1'][value='{answer[0]}']")
+    else:  # answer any other type by keyboard, as a learner would
+        _answer_by_keyboard(page, first, answer)
+    page.click("#flag")
+    before = _seconds(page.inner_text("#exam-timer"))
+    page.wait_for_timeout(2500)
+    page.reload(wait_until="networkidle")
+    if page.locator("#resume-exam").count():
+        page.click("#resume-exam")
+    page.wait_for_selector("#exam-timer")
+    after = _seconds(page.inner_text("#exam-timer"))
+    assert before - 30 <= after <= before - 2, f"time left went from {before} s to {after} s across a reload"
+    assert page.get_attribute("#flag", "aria-pressed") == "true"
+    if first.question.type == "multiple_choice":
+        assert page.is_checked(f"input[name='q-1'][value='{answer[0]}']")
+    assert not visit.foreign and not visit.console_errors
+    visit.close()
+
+
+def _seconds(timer: str) -> int:
+    parts = [int(p) for p in timer.strip().split(":")]
+    total = 0
+    for part in parts:
+        total = total * 60 + part
+    return total
+
+
+@needs_browser
+def test_practice_mode_explains_and_links_the_teaching_section(browser, site_url, built_site):
+    visit = _visit(browser, site_url, EXAM_PAGE)
+    page = visit.page
+    page.select_option("#practice-scope", "task:2.2")
+    page.click("#start-practice")
+    page.click("#check-answer")
+    link = page.locator("a.teaches-link").first
+    href = link.get_attribute("href")
+    text = page.inner_text("#mla-exam")
+    assert "Right." in text or "Wrong." in text, "the explanations of the options are shown"
+    target, anchor = (urlsplit(href).path, urlsplit(href).fragment)
+    resolved = (built_site / "book" / "practice" / target).resolve()
+    assert resolved.exists() and f'id="{anchor}"' in resolved.read_text(encoding="utf-8"), href
+    link.click()
+    page.wait_for_load_state("networkidle")
+    assert page.url.endswith(f"#{anchor}") and "/book/domain2/task-2-2.html" in page.url
+    assert not visit.foreign and not visit.console_errors
+    visit.close()
+
+
+@needs_browser
+def test_corrupted_or_missing_storage_never_breaks_the_page(browser, site_url):
+    visit = PageVisit(browser, site_url)
+    visit.context.add_init_script(
+        "try { localStorage.setItem('mla-c01-exam:current', '{not json'); "
+        "localStorage.setItem('mla-c01-exam:history', '[{\"seed\": \"x\"}]'); } catch (e) {}"
+    )
+    visit.open(f"{site_url}/{EXAM_PAGE}")
+    notice = visit.page.inner_text("#exam-notice")
+    assert "could not be read" in notice and "cleared" in notice, notice
+    visit.page.fill("#exam-seed", "2")
+    visit.page.click("#start-exam")
+    visit.page.wait_for_selector("#exam-timer")
+    assert not visit.console_errors, visit.console_errors
+    visit.close()
+
+    blocked = PageVisit(browser, site_url)
+    blocked.context.add_init_script(
+        "Object.defineProperty(window, 'localStorage', "
+        "{ get() { throw new DOMException('storage is disabled', 'SecurityError'); } });"
+    )
+    blocked.open(f"{site_url}/{EXAM_PAGE}")
+    assert "remember" in blocked.page.inner_text("#exam-notice").lower()
+    blocked.page.fill("#exam-seed", "2")
+    blocked.page.click("#start-exam")
+    blocked.page.wait_for_selector("#exam-timer")
+    assert not blocked.console_errors, blocked.console_errors
+    blocked.close()
+
+
+@needs_browser
+@pytest.mark.parametrize("theme, width", [("light", 1280), ("dark", 390)])
+def test_every_exam_screen_passes_axe(browser, site_url, theme, width):
+    visit = _visit(browser, site_url, EXAM_PAGE, viewport=(width, 900))
+    page = visit.page
+    page.evaluate(f"document.documentElement.dataset.theme = '{theme}'")
+    problems = {"start": _axe_violations(visit)}
+    _, _, paper = _python_paper(5)
+    page.fill("#exam-seed", "5")
+    page.click("#start-exam")
+    seen_types = set()
+    for eq in paper.questions:
+        new_case = bool(eq.question.case_id) and "case" not in seen_types
+        if eq.question.type not in seen_types or new_case:
+            seen_types.add(eq.question.type)
+            if eq.question.case_id:
+                seen_types.add("case")
+            problems[f"question {eq.number} ({eq.question.type})"] = _axe_violations(visit)
+        if eq.number < len(paper):
+            page.click("#next")
+    page.click("#go-review")
+    problems["review screen"] = _axe_violations(visit)
+    page.click("#submit-exam")
+    page.click("#confirm-submit")
+    page.wait_for_selector("#exam-result")
+    problems["score report"] = _axe_violations(visit)
+    page.click("#review-answers")
+    problems["review mode"] = _axe_violations(visit)
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    visit.close()
+    assert overflow <= 0, f"the exam page scrolls sideways by {overflow} px at {width} px wide"
+    assert not {screen: found for screen, found in problems.items() if found}, problems
+    practice = _visit(browser, site_url, EXAM_PAGE, viewport=(width, 900))
+    practice.page.evaluate(f"document.documentElement.dataset.theme = '{theme}'")
+    practice.page.click("#start-practice")
+    practice.page.click("#check-answer")
+    assert _axe_violations(practice) == []
+    assert not practice.foreign
+    practice.close()
+
+
+def test_the_exam_page_adds_at_most_400_kb(built_site):
+    extra = sitecheck.exam_page_extra(built_site)
+    assert {Path(asset).name for asset in extra} >= {"exam.js", "exam.css", "exam-data.js"}
+    assert sum(extra.values()) <= sitecheck.EXAM_EXTRA_BUDGET_BYTES, extra
+
+
+def test_only_the_exam_page_loads_the_exam_engine(built_site):
+    for page in sitecheck.pages(built_site):
+        loads_engine = any("exam.js" in asset for asset in sitecheck.parse(page).assets)
+        assert loads_engine == (page.relative_to(built_site).as_posix() == EXAM_PAGE), page
