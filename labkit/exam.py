@@ -353,9 +353,17 @@ def template(paper: Paper) -> str:
     return head + "".join(f"{number}: {answer}\n" for number, answer in empty.items())
 
 
-def guesser_answers(paper: Paper, bank: list[Question]) -> dict[int, object]:
-    """What a test-wise guesser who knows nothing answers: the longest option (the N longest for
-    choose-N), and for ordering and matching items the bank's most common key of that length."""
+GUESSER_RANKS = {"longest": 0, "second longest": 1, "second shortest": -2, "shortest": -1}
+
+
+def guesser_answers(paper: Paper, bank: list[Question], rank: str = "longest") -> dict[int, object]:
+    """What a test-wise guesser who knows nothing answers.
+
+    For choice items, the option at one length rank (`rank`, a key of GUESSER_RANKS: by default the
+    longest; for choose-N, the N options from that rank on); for ordering and matching items, the
+    bank's most common key of that length.
+    """
+    start = GUESSER_RANKS[rank]
     ordering_keys = Counter(tuple(q.answer) for q in bank if q.type == "ordering")
     matching_keys = Counter(tuple(sorted(q.answer.items())) for q in bank if q.type == "matching")
     answers: dict[int, object] = {}
@@ -363,8 +371,9 @@ def guesser_answers(paper: Paper, bank: list[Question]) -> dict[int, object]:
         q = eq.question
         options = eq.options
         if q.type in ("multiple_choice", "multiple_response"):
-            longest = sorted(options, key=lambda letter: -len(options[letter]))  # stable: ties keep A-first
-            answers[eq.number] = longest[: q.choose]
+            by_length = sorted(options, key=lambda letter: -len(options[letter]))  # stable: ties keep A-first
+            first = start % len(by_length)
+            answers[eq.number] = (by_length + by_length)[first : first + q.choose]
         elif q.type == "ordering":
             fits = [k for k, _ in ordering_keys.most_common() if len(k) == len(options)]
             answers[eq.number] = list(fits[0]) if fits else list(options)

@@ -259,6 +259,7 @@ def case_studies(questions: list[Question]) -> dict[str, list[Question]]:
 # prints the table). Chance for "the key is the longest option" is 1/4 with four options, so 30%
 # leaves room for honest items whose right answer simply needs more words.
 MAX_LONGEST_SHARE = 0.30
+MAX_RANK_SHARE = 0.30  # share of multiple-choice keys at one length rank (shortest, 2nd, ..., longest)
 MAX_LETTER_SHARE_MR = 0.40  # share of multiple-response keys that contain a given letter
 MAX_LETTER_SHARE_MC = 0.35  # share of multiple-choice keys on a given letter (chance 25%)
 MAX_SAME_SEQUENCE_KEY = 2  # ordering or matching items that share one key
@@ -325,6 +326,13 @@ def key_is_longest(question: Question) -> bool:
     return min(keyed) >= max(others)
 
 
+def key_length_rank(question: Question) -> str:
+    """Where a multiple-choice key sits when the options are sorted by length, as 'rank/options'
+    (1 = shortest). A guesser who learns that keys are "the second longest" uses this cue."""
+    lengths = sorted(len(text) for text in question.options.values())
+    return f"{lengths.index(len(question.options[question.answer[0]])) + 1}/{len(lengths)}"
+
+
 def _sequence_key(question: Question) -> str:
     if question.type == "ordering":
         return ",".join(question.answer)
@@ -337,6 +345,7 @@ class BankStats:
 
     counts: dict[str, int]
     longest_share: dict[str, float]
+    mc_ranks: dict[str, float]
     mc_letters: dict[str, float]
     mr_letters: dict[str, float]
     repeated_keys: dict[str, tuple[str, int]]
@@ -351,6 +360,12 @@ class BankStats:
             if share > MAX_LONGEST_SHARE:
                 found.append(
                     f"{qtype}: the key is the longest option in {share:.0%} of items (at most {MAX_LONGEST_SHARE:.0%})"
+                )
+        for rank, share in self.mc_ranks.items():
+            if share > MAX_RANK_SHARE:
+                found.append(
+                    f"multiple_choice: {share:.0%} of keys have length rank {rank} (1 = shortest; at most "
+                    f"{MAX_RANK_SHARE:.0%}): lengthen or shorten options so that no rank is a cue"
                 )
         for letter, share in self.mc_letters.items():
             if share > MAX_LETTER_SHARE_MC:
@@ -380,6 +395,8 @@ class BankStats:
             rows.append((f"{qtype}: key is the longest option(s)", f"{share:.0%}", f"<= {MAX_LONGEST_SHARE:.0%}"))
         for qtype, ratio in self.length_ratio.items():
             rows.append((f"{qtype}: key length / mean distractor length", f"{ratio:.2f}", f"<= {MAX_LENGTH_RATIO}"))
+        rows.append(("multiple_choice: keys per length rank (1 = shortest)", _shares(self.mc_ranks),
+                     f"each <= {MAX_RANK_SHARE:.0%}"))
         mc_limit, mr_limit = f"each <= {MAX_LETTER_SHARE_MC:.0%}", f"each <= {MAX_LETTER_SHARE_MR:.0%}"
         rows.append(("multiple_choice: keys per letter", _shares(self.mc_letters), mc_limit))
         rows.append(("multiple_response: keys containing a letter", _shares(self.mr_letters), mr_limit))
@@ -417,6 +434,7 @@ def bank_stats(questions: list[Question]) -> BankStats:
             )
     mc = [q for q in questions if q.type == "multiple_choice"]
     mr = [q for q in questions if q.type == "multiple_response"]
+    mc_ranks = {k: v / len(mc) for k, v in Counter(map(key_length_rank, mc)).items()} if mc else {}
     mc_letters = {k: v / len(mc) for k, v in Counter(q.answer[0] for q in mc).items()} if mc else {}
     mr_letters = {k: v / len(mr) for k, v in Counter(a for q in mr for a in q.answer).items()} if mr else {}
     repeated = {}
@@ -427,6 +445,7 @@ def bank_stats(questions: list[Question]) -> BankStats:
     return BankStats(
         counts=dict(sorted(counts.items())),
         longest_share=longest,
+        mc_ranks=mc_ranks,
         mc_letters=mc_letters,
         mr_letters=mr_letters,
         repeated_keys=repeated,
