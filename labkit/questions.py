@@ -333,6 +333,12 @@ def key_length_rank(question: Question) -> str:
     return f"{lengths.index(len(question.options[question.answer[0]])) + 1}/{len(lengths)}"
 
 
+def full_text(question: Question) -> str:
+    """Everything a learner reads of an item: scenario, stem, options, prompts and explanations."""
+    parts = [question.scenario or "", question.stem, *question.options.values(), *question.prompts.values()]
+    return " ".join([*parts, *question.explanations.values()])
+
+
 def _sequence_key(question: Question) -> str:
     if question.type == "ordering":
         return ",".join(question.answer)

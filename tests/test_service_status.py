@@ -235,3 +235,27 @@ def test_a_file_that_is_not_a_list_is_refused(tmp_path, text, message):
 def test_a_missing_file_is_named(tmp_path):
     with pytest.raises(ServiceStatusError, match="file not found"):
         load_status(Path(tmp_path / "absent.yml"))
+
+
+def test_every_practice_question_naming_a_closed_or_renamed_service_carries_its_notice():
+    """Practice pages and the exam page draw each question's status notices from the status file."""
+    from exam_site import exam_data
+
+    from course_generators import practice_page
+    from labkit import questions as bank
+    from labkit.service_status import mentions
+
+    questions = bank.load_bank()
+    named = {q.id: mentions(bank.full_text(q)) for q in questions}
+    assert any(named.values()), "the bank names no service of the status file: the test would check nothing"
+    data = {item["id"]: item for item in exam_data(REPO_ROOT)["questions"]}
+    for domain in (1, 2, 3, 4):
+        in_domain = [q for q in questions if q.domain == domain]
+        blocks = practice_page(domain, in_domain).split("**Question ")[1:]
+        in_page_order = sorted(in_domain, key=lambda q: q.task)  # the page groups by task, bank order inside
+        for q, block in zip(in_page_order, blocks, strict=True):
+            for entry in named[q.id]:
+                badge = f"{{service-status}}`{entry.id}`"
+                assert badge in block, f"{q.id}: no {entry.name} notice on its practice page"
+                shown = [n["name"] for n in data[q.id].get("notices", [])]
+                assert entry.name in shown, f"{q.id}: no {entry.name} notice in the exam page's data"

@@ -16,7 +16,7 @@ import json
 import re
 from pathlib import Path
 
-from labkit import exam, syllabus
+from labkit import exam, service_status, syllabus
 from labkit import questions as bank
 
 DATA_FILE = "exam-data.js"
@@ -59,6 +59,17 @@ def _question(q: bank.Question, titles: dict[str, str]) -> dict:
         item["choose"] = q.choose
     if q.type == "matching":
         item["prompts"] = [[k, v] for k, v in q.prompts.items()]
+    statuses = service_status.mentions(bank.full_text(q))
+    if statuses:  # shown with the answer (practice feedback and review), from service-status.yml
+        item["notices"] = [
+            {
+                "name": s.name,
+                "status": s.status_label,
+                "notice": " ".join(s.notice.split()),
+                "href": f"book/reference/service-status.html#service-status-{s.id}",
+            }
+            for s in statuses
+        ]
     if q.case_id:
         item["caseId"] = q.case_id
         item["scenario"] = q.scenario
