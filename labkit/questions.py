@@ -22,6 +22,8 @@ TYPES = ("multiple_choice", "multiple_response", "ordering", "matching", "case_s
 SUB_TYPES = ("multiple_choice", "multiple_response")
 TASK_IDS = ("1.1", "1.2", "1.3", "2.1", "2.2", "2.3", "3.1", "3.2", "3.3", "4.1", "4.2", "4.3")
 ID_PATTERN = re.compile(r"^d[1-4]-[a-z0-9-]+$")
+POOLS = ("exam", "practice")
+BULLET_PATTERN = re.compile(r"^[ks][1-9][0-9]?$")
 TEACHES_PATTERN = re.compile(r"^book/domain([1-4])/task-([1-4])-([1-3])\.md#(t[1-4]-[1-3](?:-[a-z0-9-]+)?)$")
 
 
@@ -48,6 +50,9 @@ class Question:
     prompts: dict[str, str] = field(default_factory=dict)
     case_id: str | None = None
     scenario: str | None = None
+    pool: str = "exam"
+    bullets: tuple[str, ...] = ()
+    self_check: bool = False
 
     @property
     def page(self) -> str:
@@ -96,7 +101,7 @@ def _explanations(raw: dict, keys: list[str], source: Path, qid: str) -> dict[st
     return explanations
 
 
-def _common(raw: dict, source: Path, qid: str, domain: int) -> dict:
+def _common(raw: dict, source: Path, qid: str, domain: int, pool: str) -> dict:
     task = str(raw.get("task", ""))
     if task not in TASK_IDS or int(task[0]) != domain:
         _fail(source, qid, "task", f"must be a task statement of domain {domain}, got {task!r}")
@@ -109,11 +114,24 @@ def _common(raw: dict, source: Path, qid: str, domain: int) -> dict:
         _fail(source, qid, "docs", "must be a list of https:// links to the AWS pages behind the facts tested")
     if any("aws.amazon.com" not in d and "amazonaws" not in d for d in docs):
         _fail(source, qid, "docs", "must link AWS documentation (docs.aws.amazon.com or aws.amazon.com)")
-    return {"task": task, "teaches": str(teaches), "docs": tuple(docs)}
+    bullets = raw.get("bullets", [])  # an empty list loads; the lint requires the bullets an item tests
+    if not isinstance(bullets, list) or not all(isinstance(b, str) and BULLET_PATTERN.match(b) for b in bullets):
+        _fail(source, qid, "bullets", "must list the syllabus bullets tested, as k1, k2 (knowledge) or s1 (skills)")
+    self_check = raw.get("self_check", False)
+    if not isinstance(self_check, bool):
+        _fail(source, qid, "self_check", "must be true or false")
+    if self_check and pool != "practice":
+        _fail(source, qid, "self_check", "only a practice-pool item can be a chapter self-check")
+    return {
+        "task": task, "teaches": str(teaches), "docs": tuple(docs), "pool": pool,
+        "bullets": tuple(bullets), "self_check": self_check,
+    }
 
 
-def _choice(raw: dict, source: Path, qid: str, domain: int, qtype: str, case: dict | None) -> Question:
-    common = _common(raw, source, qid, domain)
+def _choice(
+    raw: dict, source: Path, qid: str, domain: int, qtype: str, case: dict | None, pool: str
+) -> Question:
+    common = _common(raw, source, qid, domain, pool)
     stem = _text(raw, "stem", source, qid)
     low = 4 if qtype == "multiple_choice" else 5
     options = _keyed_texts(raw, "options", source, qid, low, 8)
@@ -140,8 +158,8 @@ def _choice(raw: dict, source: Path, qid: str, domain: int, qtype: str, case: di
     )
 
 
-def _ordering(raw: dict, source: Path, qid: str, domain: int) -> Question:
-    common = _common(raw, source, qid, domain)
+def _ordering(raw: dict, source: Path, qid: str, domain: int, pool: str) -> Question:
+    common = _common(raw, source, qid, domain, pool)
     stem = _text(raw, "stem", source, qid)
     items = _keyed_texts(raw, "options", source, qid, 3, 5)
     answer = raw.get("answer")
@@ -154,8 +172,8 @@ def _ordering(raw: dict, source: Path, qid: str, domain: int) -> Question:
     )
 
 
-def _matching(raw: dict, source: Path, qid: str, domain: int) -> Question:
-    common = _common(raw, source, qid, domain)
+def _matching(raw: dict, source: Path, qid: str, domain: int, pool: str) -> Question:
+    common = _common(raw, source, qid, domain, pool)
     stem = _text(raw, "stem", source, qid)
     prompts = _keyed_texts(raw, "prompts", source, qid, 3, 7)
     responses = _keyed_texts(raw, "options", source, qid, 3, 7)
@@ -186,12 +204,15 @@ def _parse(raw: object, source: Path, index: int) -> list[Question]:
     qtype = raw.get("type")
     if qtype not in TYPES:
         _fail(source, qid, "type", f"must be one of {', '.join(TYPES)}")
+    pool = raw.get("pool")
+    if pool not in POOLS:
+        _fail(source, qid, "pool", "must be 'exam' (only in mock exams) or 'practice' (pages, self-checks, Practice mode)")
     if qtype in SUB_TYPES:
-        return [_choice(raw, source, qid, domain, qtype, None)]
+        return [_choice(raw, source, qid, domain, qtype, None, pool)]
     if qtype == "ordering":
-        return [_ordering(raw, source, qid, domain)]
+        return [_ordering(raw, source, qid, domain, pool)]
     if qtype == "matching":
-        return [_matching(raw, source, qid, domain)]
+        return [_matching(raw, source, qid, domain, pool)]
     scenario = _text(raw, "scenario", source, qid)
     subs = raw.get("questions")
     if not isinstance(subs, list) or len(subs) < 2:
@@ -203,7 +224,9 @@ def _parse(raw: object, source: Path, index: int) -> list[Question]:
         sub_id = sub.get("id")
         if not isinstance(sub_id, str) or not ID_PATTERN.match(sub_id) or not sub_id.startswith(f"d{domain}-"):
             _fail(source, qid, "questions", f"sub-question id {sub_id!r} must look like 'd{domain}-some-words'")
-        result.append(_choice(sub, source, sub_id, domain, sub["type"], {"id": qid, "scenario": scenario}))
+        if "pool" in sub:
+            _fail(source, sub_id, "pool", "is set on the case study, not on its questions")
+        result.append(_choice(sub, source, sub_id, domain, sub["type"], {"id": qid, "scenario": scenario}, pool))
     return result
 
 
@@ -242,6 +265,36 @@ def check_teaching_links(questions: list[Question], root: Path = REPO_ROOT) -> N
             _fail(question.source, question.id, "teaches", f"page {question.page} does not exist")
         if f"({question.label})=" not in page.read_text(encoding="utf-8"):
             _fail(question.source, question.id, "teaches", f"label {question.label!r} is not on {question.page}")
+
+
+def check_bullets(questions: list[Question], syllabus_path: Path | None = None) -> None:
+    """Raise unless every bullet an item names exists in its task statement's knowledge or skills."""
+    from labkit import syllabus
+
+    sizes = {t.id: (len(t.knowledge), len(t.skills)) for d in syllabus.domains(syllabus_path) for t in d.tasks}
+    for question in questions:
+        knowledge, skills = sizes[question.task]
+        for bullet in question.bullets:
+            count = knowledge if bullet[0] == "k" else skills
+            if int(bullet[1:]) > count:
+                kind = "knowledge" if bullet[0] == "k" else "skill"
+                _fail(question.source, question.id, "bullets",
+                      f"task {question.task} has {count} {kind} bullets; {bullet!r} does not exist")
+
+
+def bullet_coverage(questions: list[Question], syllabus_path: Path | None = None) -> dict[str, list[str]]:
+    """Task id -> the bullets (k1, s3, ...) that no exam-pool item tests."""
+    from labkit import syllabus
+
+    missing: dict[str, list[str]] = {}
+    for domain in syllabus.domains(syllabus_path):
+        for task in domain.tasks:
+            tested = {b for q in questions if q.task == task.id and q.pool == "exam" for b in q.bullets}
+            wanted = [f"k{i}" for i in range(1, len(task.knowledge) + 1)] + [f"s{i}" for i in range(1, len(task.skills) + 1)]
+            gaps = [b for b in wanted if b not in tested]
+            if gaps:
+                missing[task.id] = gaps
+    return missing
 
 
 def case_studies(questions: list[Question]) -> dict[str, list[Question]]:
@@ -462,18 +515,64 @@ def bank_stats(questions: list[Question]) -> BankStats:
     )
 
 
+MIN_EXAM_POOL = 260  # four disjoint 65-question mock exams
+MIN_PRACTICE_PER_TASK = 5
+MIN_SELF_CHECKS_PER_TASK = 4
+MAX_DOMAIN_SHARE_GAP = 1.0  # percentage points between a domain's share of the exam pool and its weight
+DOMAIN_WEIGHTS = {1: 28, 2: 26, 3: 22, 4: 24}
+
+
+def composition_problems(questions: list[Question]) -> tuple[list[str], list[str]]:
+    """(table rows, problems) about the whole bank: pool sizes, domain shares, bullets, self-checks."""
+    from collections import Counter
+
+    exam_pool = [q for q in questions if q.pool == "exam"]
+    practice = [q for q in questions if q.pool == "practice"]
+    rows = [f"exam pool: {len(exam_pool)} scored items (at least {MIN_EXAM_POOL})",
+            f"practice pool: {len(practice)} scored items (at least {MIN_PRACTICE_PER_TASK} per task statement)"]
+    problems = []
+    if len(exam_pool) < MIN_EXAM_POOL:
+        problems.append(f"the exam pool has {len(exam_pool)} items; four disjoint mock exams need {MIN_EXAM_POOL}")
+    shares = Counter(q.domain for q in exam_pool)
+    for domain, weight in DOMAIN_WEIGHTS.items():
+        share = 100 * shares[domain] / len(exam_pool) if exam_pool else 0.0
+        rows.append(f"exam pool, domain {domain}: {shares[domain]} items, {share:.1f}% (weight {weight}%)")
+        if abs(share - weight) > MAX_DOMAIN_SHARE_GAP:
+            problems.append(f"domain {domain} is {share:.1f}% of the exam pool; its weight is {weight}% (within 1 point)")
+    for task in TASK_IDS:
+        in_task = [q for q in practice if q.task == task]
+        checks = [q for q in in_task if q.self_check]
+        sections = {q.label for q in checks}
+        rows.append(f"task {task}: {len(in_task)} practice items, {len(checks)} self-checks in {len(sections)} sections")
+        if len(in_task) < MIN_PRACTICE_PER_TASK:
+            problems.append(f"task {task} has {len(in_task)} practice items (at least {MIN_PRACTICE_PER_TASK})")
+        if len(checks) < MIN_SELF_CHECKS_PER_TASK or len(sections) < 2:
+            problems.append(
+                f"task {task} has {len(checks)} self-checks in {len(sections)} sections "
+                f"(at least {MIN_SELF_CHECKS_PER_TASK}, in two sections or more)"
+            )
+    gaps = bullet_coverage(questions)
+    covered = "every syllabus bullet is tested by an exam item" if not gaps else f"untested bullets: {gaps}"
+    rows.append(covered)
+    problems += [f"task {task}: no exam item tests bullet(s) {', '.join(b)}" for task, b in gaps.items()]
+    untagged = [q.id for q in questions if not q.bullets]
+    if untagged:
+        problems.append(f"{len(untagged)} items name no syllabus bullets: {', '.join(untagged[:8])}...")
+    return rows, problems
+
+
 def main(argv: list[str] | None = None) -> int:
     import argparse
     import sys
 
     parser = argparse.ArgumentParser(
         prog="python -m labkit.questions",
-        description="Check the practice question bank (book/practice/questions/*.yml).",
+        description="Check the question bank (book/practice/questions/*.yml).",
     )
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("check", help="load and validate every question file; print the count")
     stats = commands.add_parser(
-        "stats", help="the quality lint: answer cues a test-wise guesser could use, near-duplicates, missing docs"
+        "stats", help="the quality lint per pool (answer cues, near-duplicates, docs) and the bank's composition"
     )
     stats.add_argument("--file", type=Path, action="append", help="lint only these files (default: the whole bank)")
     args = parser.parse_args(argv)
@@ -483,15 +582,25 @@ def main(argv: list[str] | None = None) -> int:
         else:
             questions = load_bank()
             check_teaching_links(questions)
+        check_bullets(questions)
     except QuestionBankError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     if args.command == "check":
         print(f"{len(questions)} questions, all valid.")
         return 0
-    result = bank_stats(questions)
-    print(result.table())
-    problems = result.problems()
+    problems = []
+    for pool in POOLS:
+        in_pool = [q for q in questions if q.pool == pool]
+        if not in_pool:
+            continue
+        result = bank_stats(in_pool)
+        print(f"== {pool} pool\n{result.table()}\n")
+        problems += [f"{pool} pool: {p}" for p in result.problems()]
+    if not args.file:
+        rows, found = composition_problems(questions)
+        print("== the bank\n" + "\n".join(rows))
+        problems += found
     if problems:
         print("\nProblems:\n" + "\n".join(f"  - {p}" for p in problems))
         return 1
