@@ -2,12 +2,15 @@
 
 From the command line (``python -m labkit.exam COMMAND --help`` for each command)::
 
-    python -m labkit.exam print --seed 7                   # print exam 7: 65 numbered questions
+    python -m labkit.exam print --exam A                   # fixed mock exam A (of A-D, which share no item)
+    python -m labkit.exam print --seed 7                   # random exam 7: 65 numbered questions
     python -m labkit.exam template --seed 7 > answers.yml  # an answers file to fill in
     python -m labkit.exam grade --seed 7 answers.yml       # score it
 
-The same seed always gives the same exam, here, in the notebook and on the site's exam page: the
-questions, their order, and the order of every question's options. Options are shuffled per exam,
+Exams draw from the bank's exam pool only (practice-pool items are on the practice pages). The four
+fixed mock exams A to D share no item; a random exam is drawn from a seed. The same seed always
+gives the same exam, here, in the notebook and on the site's exam page: the questions, their order,
+and the order of every question's options. Options are shuffled per exam,
 so a question's right letter differs from one exam to the next, and no id is shown.
 
 The random generator is mulberry32, a small 32-bit generator that the site's exam page implements
@@ -165,10 +168,15 @@ class ExamQuestion:
 
 @dataclass(frozen=True)
 class Paper:
-    """One drawn exam."""
+    """One drawn exam: a random exam `seed`, or fixed mock exam `name` (A to D)."""
 
     seed: int
     questions: tuple[ExamQuestion, ...]
+    name: str = ""
+
+    @property
+    def title(self) -> str:
+        return f"Mock exam {self.name}" if self.name else f"Exam {self.seed}"
 
     def questions_in_bank_form(self) -> list[Question]:
         return [eq.question for eq in self.questions]
@@ -177,14 +185,64 @@ class Paper:
         return len(self.questions)
 
 
+def exam_pool(questions: list[Question]) -> list[Question]:
+    """The items that only mock exams show (practice items appear on pages, so they are left out)."""
+    return [q for q in questions if q.pool == "exam"]
+
+
+def _numbered(chosen: list[Question], rng: Mulberry32) -> tuple[ExamQuestion, ...]:
+    """Number the questions and shuffle each one's options, in exam order."""
+    return tuple(
+        ExamQuestion(number=number, question=q, order=tuple(shuffle(list(q.options), rng)))
+        for number, q in enumerate(chosen, start=1)
+    )
+
+
 def draw_exam(questions: list[Question], seed: int, size: int = EXAM_SIZE) -> Paper:
-    """Exam `seed`: its questions (domain weights kept, case studies whole) and each one's option order."""
+    """Random exam `seed` from the exam pool: domain weights kept, case studies whole, options shuffled."""
     rng = Mulberry32(seed)
-    chosen = [q for unit in _sample_units(questions, rng, size) for q in unit]
-    numbered = []
-    for number, q in enumerate(chosen, start=1):
-        numbered.append(ExamQuestion(number=number, question=q, order=tuple(shuffle(list(q.options), rng))))
-    return Paper(seed=seed, questions=tuple(numbered))
+    chosen = [q for unit in _sample_units(exam_pool(questions), rng, size) for q in unit]
+    return Paper(seed=seed, questions=_numbered(chosen, rng))
+
+
+FIXED_EXAMS = ("A", "B", "C", "D")
+FIXED_SEED = 2026  # changing it reshuffles which items each fixed exam holds
+
+
+def fixed_exams(questions: list[Question]) -> dict[str, Paper]:
+    """Four full mock exams, A to D, that share no item: 65 questions each, with the domain quotas.
+
+    Per domain, the exam pool's units (case studies whole) are shuffled once; case studies go to the
+    exams in turn while they fit, then single items fill exam A's quota, then B's, C's and D's.
+    """
+    rng = Mulberry32(FIXED_SEED)
+    per_exam: dict[str, list[list[Question]]] = {name: [] for name in FIXED_EXAMS}
+    for domain, quota in domain_quotas(EXAM_SIZE).items():
+        units = shuffle(_units([q for q in exam_pool(questions) if q.domain == domain]), rng)
+        filled = {name: 0 for name in FIXED_EXAMS}
+        cases = [u for u in units if len(u) > 1]
+        for i, case in enumerate(cases):
+            for name in FIXED_EXAMS[i % 4:] + FIXED_EXAMS[: i % 4]:
+                if filled[name] + len(case) <= quota:
+                    per_exam[name].append(case)
+                    filled[name] += len(case)
+                    break
+        singles = iter(u for u in units if len(u) == 1)
+        for name in FIXED_EXAMS:
+            while filled[name] < quota:
+                unit = next(singles, None)
+                if unit is None:
+                    raise ValueError(
+                        f"domain {domain} has too few exam-pool items for four disjoint exams "
+                        f"({4 * quota} needed, case studies kept whole)"
+                    )
+                per_exam[name].append(unit)
+                filled[name] += 1
+    papers = {}
+    for name, units in per_exam.items():
+        chosen = [q for unit in shuffle(units, rng) for q in unit]
+        papers[name] = Paper(seed=0, questions=_numbered(chosen, rng), name=name)
+    return papers
 
 
 def _normalise(eq: ExamQuestion, given: object) -> object:
@@ -329,7 +387,7 @@ def _kind(q: Question) -> str:
 
 def render(paper: Paper) -> str:
     """The exam as plain text: numbered questions, shuffled options, no ids and no answers."""
-    lines = [f"Mock exam {paper.seed}: {len(paper)} questions."]
+    lines = [f"{paper.title}: {len(paper)} questions."]
     shown_cases = set()
     for eq in paper.questions:
         q = eq.question
@@ -346,7 +404,7 @@ def render(paper: Paper) -> str:
 def template(paper: Paper) -> str:
     """An answers file with every question number and an empty answer."""
     head = (
-        f"# Answers to mock exam {paper.seed}: a list of letters per question ([B], [A, D]; in order for\n"
+        f"# Answers to {paper.title}: a list of letters per question ([B], [A, D]; in order for\n"
         "# ordering questions), and prompt -> letter for matching questions ({1: C, 2: A, 3: B}).\n"
     )
     empty = {eq.number: "{}" if eq.question.type == "matching" else "[]" for eq in paper.questions}
@@ -393,8 +451,11 @@ def main(argv: list[str] | None = None) -> int:
 
     def add(name: str, help_text: str) -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=help_text, description=help_text)
-        sub.add_argument("--seed", type=int, default=1, help="which exam (default 1); a seed is always the same exam")
-        sub.add_argument("--size", type=int, default=EXAM_SIZE, help=f"number of questions (default {EXAM_SIZE})")
+        which = sub.add_mutually_exclusive_group()
+        fixed_help = "one of the four fixed mock exams, which share no question"
+        which.add_argument("--exam", choices=FIXED_EXAMS, help=fixed_help)
+        which.add_argument("--seed", type=int, default=1, help="a random exam (default 1); a seed is always one exam")
+        sub.add_argument("--size", type=int, default=EXAM_SIZE, help=f"questions in a random exam ({EXAM_SIZE})")
         return sub
 
     add("print", "print the exam: numbered questions with their options, without answers")
@@ -403,7 +464,8 @@ def main(argv: list[str] | None = None) -> int:
     grade_parser.add_argument("answers", type=Path, help="the answers file (YAML or JSON) made from 'template'")
     args = parser.parse_args(argv)
     try:
-        paper = draw_exam(load_bank(), seed=args.seed, size=args.size)
+        bank = load_bank()
+        paper = fixed_exams(bank)[args.exam] if args.exam else draw_exam(bank, seed=args.seed, size=args.size)
         if args.command == "print":
             print(render(paper), end="")
         elif args.command == "template":

@@ -206,7 +206,7 @@ def _parse(raw: object, source: Path, index: int) -> list[Question]:
         _fail(source, qid, "type", f"must be one of {', '.join(TYPES)}")
     pool = raw.get("pool")
     if pool not in POOLS:
-        _fail(source, qid, "pool", "must be 'exam' (only in mock exams) or 'practice' (pages, self-checks, Practice mode)")
+        _fail(source, qid, "pool", "must be 'exam' (mock exams only) or 'practice' (pages, self-checks, Practice mode)")
     if qtype in SUB_TYPES:
         return [_choice(raw, source, qid, domain, qtype, None, pool)]
     if qtype == "ordering":
@@ -290,7 +290,8 @@ def bullet_coverage(questions: list[Question], syllabus_path: Path | None = None
     for domain in syllabus.domains(syllabus_path):
         for task in domain.tasks:
             tested = {b for q in questions if q.task == task.id and q.pool == "exam" for b in q.bullets}
-            wanted = [f"k{i}" for i in range(1, len(task.knowledge) + 1)] + [f"s{i}" for i in range(1, len(task.skills) + 1)]
+            wanted = [f"k{i}" for i in range(1, len(task.knowledge) + 1)]
+            wanted += [f"s{i}" for i in range(1, len(task.skills) + 1)]
             gaps = [b for b in wanted if b not in tested]
             if gaps:
                 missing[task.id] = gaps
@@ -538,12 +539,13 @@ def composition_problems(questions: list[Question]) -> tuple[list[str], list[str
         share = 100 * shares[domain] / len(exam_pool) if exam_pool else 0.0
         rows.append(f"exam pool, domain {domain}: {shares[domain]} items, {share:.1f}% (weight {weight}%)")
         if abs(share - weight) > MAX_DOMAIN_SHARE_GAP:
-            problems.append(f"domain {domain} is {share:.1f}% of the exam pool; its weight is {weight}% (within 1 point)")
+            problems.append(f"domain {domain} is {share:.1f}% of the exam pool; its weight is {weight}% (keep within 1)")
     for task in TASK_IDS:
         in_task = [q for q in practice if q.task == task]
         checks = [q for q in in_task if q.self_check]
         sections = {q.label for q in checks}
-        rows.append(f"task {task}: {len(in_task)} practice items, {len(checks)} self-checks in {len(sections)} sections")
+        counts = f"{len(in_task)} practice items, {len(checks)} self-checks in {len(sections)} sections"
+        rows.append(f"task {task}: {counts}")
         if len(in_task) < MIN_PRACTICE_PER_TASK:
             problems.append(f"task {task} has {len(in_task)} practice items (at least {MIN_PRACTICE_PER_TASK})")
         if len(checks) < MIN_SELF_CHECKS_PER_TASK or len(sections) < 2:

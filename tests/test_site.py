@@ -554,3 +554,22 @@ def test_only_the_exam_page_loads_the_exam_engine(built_site):
     for page in sitecheck.pages(built_site):
         loads_engine = any("exam.js" in asset for asset in sitecheck.parse(page).assets)
         assert loads_engine == (page.relative_to(built_site).as_posix() == EXAM_PAGE), page
+
+
+def _exam_stems() -> dict[str, str]:
+    from labkit.questions import load_bank
+
+    return {q.id: q.stem for q in load_bank() if q.pool == "exam"}
+
+
+def test_no_exam_item_appears_on_any_page(built_site):
+    assert sitecheck.leaked_exam_items(built_site, _exam_stems()) == []
+
+
+def test_the_leak_check_catches_an_exam_stem_pasted_into_a_chapter(built_site, tmp_path):
+    site = tmp_path / "site"
+    shutil.copytree(built_site, site, ignore=shutil.ignore_patterns("_static", "_images", "_sources"))
+    qid, stem = next(iter(_exam_stems().items()))
+    page = site / "book" / "domain2" / "task-2-1.html"
+    page.write_text(page.read_text(encoding="utf-8").replace("</article>", f"<p>{stem}</p></article>"))
+    assert sitecheck.leaked_exam_items(site, {qid: stem}) == [f"book/domain2/task-2-1.html: {qid}"]

@@ -177,6 +177,31 @@ def exam_page_extra(site: Path) -> dict[str, int]:
     return {asset: size for asset, size in page_assets(site, EXAM_PAGE).items() if asset not in stock}
 
 
+def _plain(text: str) -> str:
+    """Text as a reader sees it: no tags or backticks, entities decoded, straight quotes, one space."""
+    import html
+    import re
+
+    text = html.unescape(re.sub(r"<[^>]+>", " ", text)).replace("`", "")
+    for curly, straight in (("\u2019", "'"), ("\u2018", "'"), ("\u201c", '"'), ("\u201d", '"')):
+        text = text.replace(curly, straight)
+    return " ".join(text.split())
+
+
+def leaked_exam_items(site: Path, stems: dict[str, str], length: int = 90) -> list[str]:
+    """Exam-pool items whose stem (its first `length` characters) appears on a page of the site.
+
+    Exam items belong in mock exams only: the exam page's data script carries them, and no page
+    may show them (practice pages, chapters and the PDF show practice items).
+    """
+    needles = {qid: _plain(stem)[:length] for qid, stem in stems.items()}
+    found = []
+    for page in pages(site):
+        text = _plain(page.read_text(encoding="utf-8"))
+        found += [f"{page.relative_to(site)}: {qid}" for qid, needle in needles.items() if needle in text]
+    return found
+
+
 def over_budget(weights: list[Weight]) -> list[str]:
     problems = []
     for w in weights:

@@ -234,7 +234,7 @@ def practice_pages(root: Path) -> dict[Path, str]:
     bank.check_teaching_links(questions, root)
     pages = {}
     for domain in (1, 2, 3, 4):
-        selected = [q for q in questions if q.domain == domain]
+        selected = [q for q in questions if q.domain == domain and q.pool == "practice"]
         if selected:
             pages[root / "book" / "practice" / f"domain{domain}.md"] = practice_page(domain, selected)
     return pages
@@ -266,7 +266,9 @@ def practise_section(root: Path, docname: str) -> str:
         for path, title in syllabus.labs_by_task(root / "labs").get(task, [])
         if f"labs/{path.stem}" in in_toc
     ]
-    questions = [q for q in _cached_bank(root / "book" / "practice" / "questions") if q.task == task]
+    questions = [
+        q for q in _cached_bank(root / "book" / "practice" / "questions") if q.task == task and q.pool == "practice"
+    ]
     practice_in_toc = f"book/practice/domain{task[0]}" in in_toc
     label = f"t{task.replace('.', '-')}"
     lines = ["", "", f"({label}-practise)=", "## Labs and practice", ""]
@@ -283,6 +285,56 @@ def practise_section(root: Path, docname: str) -> str:
     if len(lines) == 5:  # neither labs nor questions yet
         return ""
     return "\n".join(lines) + "\n"
+
+
+HEADING_LINE = re.compile(r"^(#{1,6})\s")
+FENCE_LINE = re.compile(r"^\s*(`{3,}|~{3,})")
+
+
+def _self_check_block(q: bank.Question) -> list[str]:
+    """One chapter self-check: the question, then its answer and the key's reason in a fold."""
+    kind = f" (choose {q.choose})" if q.type == "multiple_response" else ""
+    lines = ["", "::::{admonition} Self-check" + kind, ":class: self-check", "", q.stem.strip(), ""]
+    lines += [f"- {key}. {text}" for key, text in q.options.items()]
+    reason = " ".join(q.explanations[k].strip() for k in q.answer)
+    lines += ["", ":::{dropdown} Answer", f"**{' and '.join(q.answer)}.** {reason}", ":::", "::::", ""]
+    return lines
+
+
+def insert_self_checks(text: str, checks: list[bank.Question]) -> str:
+    """Put each self-check at the end of the section its `teaches` label names (before the next
+    heading of the same or a higher level, and before that heading's label line)."""
+    lines = text.split("\n")
+    by_label: dict[str, list[bank.Question]] = {}
+    for q in checks:
+        by_label.setdefault(q.label, []).append(q)
+    inserts: dict[int, list[str]] = {}
+    for label, items in by_label.items():
+        start = lines.index(f"({label})=")
+        heading = next(i for i in range(start + 1, len(lines)) if HEADING_LINE.match(lines[i]))
+        level = len(HEADING_LINE.match(lines[heading]).group(1))
+        end, in_fence = len(lines), False
+        for i in range(heading + 1, len(lines)):
+            if FENCE_LINE.match(lines[i]):
+                in_fence = not in_fence
+            elif not in_fence and HEADING_LINE.match(lines[i]) and len(HEADING_LINE.match(lines[i]).group(1)) <= level:
+                end = i
+                while end > 0 and re.match(r"^\([a-z0-9-]+\)=$", lines[end - 1].strip()):
+                    end -= 1
+                break
+        inserts.setdefault(end, []).extend(line for q in items for line in _self_check_block(q))
+    for index in sorted(inserts, reverse=True):
+        lines[index:index] = inserts[index]
+    return "\n".join(lines)
+
+
+def self_checks_for(root: Path, docname: str) -> list[bank.Question]:
+    """The practice items marked `self_check` whose task is this chapter page's."""
+    match = TASK_DOC.match(docname)
+    if not match:
+        return []
+    task = f"{match.group(2)}.{match.group(3)}"
+    return [q for q in _cached_bank(root / "book" / "practice" / "questions") if q.task == task and q.self_check]
 
 
 def generate_all(root: Path) -> list[Path]:

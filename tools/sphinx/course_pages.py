@@ -22,7 +22,7 @@ from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.errors import ConfigError
 
-from course_generators import TASK_DOC, generate_all, practise_section
+from course_generators import TASK_DOC, generate_all, insert_self_checks, practise_section, self_checks_for
 
 EXAM_PAGE = "book/practice/exam"
 
@@ -85,8 +85,13 @@ def _label_sidebar_toggles(app: Sphinx, pagename: str, templatename: str, contex
 
 
 def _append_practise_section(app: Sphinx, docname: str, source: list[str]) -> None:
-    """End every chapter page with links to its labs and practice questions, from their metadata."""
-    source[0] += practise_section(Path(app.srcdir), docname)
+    """Put the bank's self-checks after the sections they test, and end every chapter page with
+    links to its labs and practice questions, from their metadata."""
+    root = Path(app.srcdir)
+    checks = self_checks_for(root, docname)
+    if checks:
+        source[0] = insert_self_checks(source[0], checks)
+    source[0] += practise_section(root, docname)
 
 
 def _inputs_fingerprint(root: Path) -> str:

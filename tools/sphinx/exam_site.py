@@ -1,7 +1,9 @@
 """The data of the site's exam page (`book/practice/exam.md`), generated from the question bank.
 
 `write_exam_data(root, folder)` loads the bank with `labkit.questions` (the same loader and
-validation as the command line), and writes `exam-data.js`, which sets `window.MLA_EXAM_DATA`. It
+validation as the command line), and writes `exam-data.js`, which sets `window.MLA_EXAM_DATA`: both
+pools (Exam mode draws from the exam pool, Practice mode shows the practice pool) and the four fixed
+mock exams, A to D, as Python draws them. It
 is a script, not a JSON file fetched at run time, so that the page works from `file://` too. The
 page's engine, `tools/exam/exam.js`, draws exam `seed` with the same mulberry32 generator and the
 same steps as `labkit.exam.draw_exam`, so a seed is the same exam on the site and in Python.
@@ -42,6 +44,7 @@ def section_titles(root: Path, questions: list[bank.Question]) -> dict[str, str]
 def _question(q: bank.Question, titles: dict[str, str]) -> dict:
     item = {
         "id": q.id,
+        "pool": q.pool,
         "domain": q.domain,
         "task": q.task,
         "type": q.type,
@@ -94,6 +97,11 @@ def exam_data(root: Path) -> dict:
             t.id: t.name for d in syllabus.domains(root / "book" / "reference" / "mla-c01.yml") for t in d.tasks
         },
         "questions": [_question(q, titles) for q in questions],
+        # The four fixed mock exams, as drawn by labkit.exam.fixed_exams: item ids and option orders.
+        "fixed": {
+            name: [{"id": eq.question.id, "order": list(eq.order)} for eq in paper.questions]
+            for name, paper in exam.fixed_exams(questions).items()
+        },
     }
 
 
