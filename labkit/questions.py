@@ -539,7 +539,8 @@ def composition_problems(questions: list[Question]) -> tuple[list[str], list[str
         share = 100 * shares[domain] / len(exam_pool) if exam_pool else 0.0
         rows.append(f"exam pool, domain {domain}: {shares[domain]} items, {share:.1f}% (weight {weight}%)")
         if abs(share - weight) > MAX_DOMAIN_SHARE_GAP:
-            problems.append(f"domain {domain} is {share:.1f}% of the exam pool; its weight is {weight}% (keep within 1)")
+            gap = f"domain {domain} is {share:.1f}% of the exam pool; its weight is {weight}%"
+            problems.append(f"{gap} (1 point apart at most)")
     for task in TASK_IDS:
         in_task = [q for q in practice if q.task == task]
         checks = [q for q in in_task if q.self_check]
