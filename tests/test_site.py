@@ -353,9 +353,11 @@ def _answer_by_keyboard(page, eq, answer) -> None:
 @needs_browser
 def test_the_exam_page_draws_the_same_exams_as_python(browser, site_url):
     visit = _visit(browser, site_url, EXAM_PAGE)
-    for seed in (1, 7, 123, 4000):
-        _, _, paper = _python_paper(seed)
-        drawn = visit.page.evaluate(f"MLA_EXAM.drawExam({seed})")
+    exam_module, bank, _ = _python_paper(1)
+    papers = {seed: exam_module.draw_exam(bank, seed) for seed in (1, 7, 123, 4000)}
+    papers.update(exam_module.fixed_exams(bank))
+    for seed, paper in papers.items():
+        drawn = visit.page.evaluate("seed => MLA_EXAM.drawExam(seed)", seed)
         expected = [{"number": eq.number, "id": eq.question.id, "order": list(eq.order)} for eq in paper.questions]
         assert [{k: d[k] for k in ("number", "id", "order")} for d in drawn] == expected, f"exam {seed} differs"
     assert not visit.foreign and not visit.console_errors
@@ -573,3 +575,30 @@ def test_the_leak_check_catches_an_exam_stem_pasted_into_a_chapter(built_site, t
     page = site / "book" / "domain2" / "task-2-1.html"
     page.write_text(page.read_text(encoding="utf-8").replace("</article>", f"<p>{stem}</p></article>"))
     assert sitecheck.leaked_exam_items(site, {qid: stem}) == [f"book/domain2/task-2-1.html: {qid}"]
+
+
+@needs_browser
+def test_a_finished_fixed_mock_exam_joins_practice_mode(browser, site_url):
+    from labkit.questions import load_bank
+
+    practice_items = sum(q.pool == "practice" for q in load_bank())
+    visit = _visit(browser, site_url, EXAM_PAGE)
+    page = visit.page
+
+    def practice_count() -> int:
+        label = page.inner_text("#practice-scope option[value='all']")
+        return int(label.rsplit("(", 1)[1].rstrip(")"))
+
+    assert practice_count() == practice_items
+    page.click("#start-fixed-A")
+    assert "Mock exam A" in page.inner_text("#mla-exam")
+    page.click("#go-review")
+    page.click("#submit-exam")
+    page.click("#confirm-submit")
+    page.wait_for_selector("#exam-result")
+    assert page.inner_text("#score").strip() == "100"
+    page.click("#back-to-start")
+    assert "Mock exam A" in page.inner_text("#history")
+    assert practice_count() == practice_items + 65
+    assert not visit.foreign and not visit.console_errors
+    visit.close()
