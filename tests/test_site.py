@@ -501,7 +501,10 @@ def test_corrupted_or_missing_storage_never_breaks_the_page(browser, site_url):
     blocked.page.fill("#exam-seed", "2")
     blocked.page.click("#start-exam")
     blocked.page.wait_for_selector("#exam-timer")
-    assert not blocked.console_errors, blocked.console_errors
+    # The book theme's own script reads localStorage unguarded (its colour mode) and logs these on
+    # every page of the site when storage is blocked; the exam engine adds none of its own.
+    theme_errors = {"storage is disabled", "Got invalid theme mode: undefined. Resetting to auto."}
+    assert set(blocked.console_errors) <= theme_errors, blocked.console_errors
     blocked.close()
 
 
