@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 import yaml
+from exam_cues import reference_pages as exam_reference_pages
 from service_status import service_status_page
 
 from labkit import questions as bank
@@ -345,6 +346,7 @@ def generate_all(root: Path) -> list[Path]:
         reference / "syllabus-map.md": syllabus_map_page(root),
         reference / "service-status.md": service_status_page(load_status(reference / "service-status.yml")),
         **practice_pages(root),
+        **exam_reference_pages(root),  # "Exam cues" and "Numbers to know"
     }
     return [path for path, text in pages.items() if write_if_changed(path, text)]
 

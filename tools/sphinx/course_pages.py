@@ -118,6 +118,7 @@ def _outdate_chapters(app: Sphinx, env, added, changed, removed) -> list[str]:
 
 def setup(app: Sphinx) -> dict:
     app.setup_extension("service_status")  # the service-status directive and role
+    app.setup_extension("exam_cues")  # the "On the exam" box of the task pages
     app.setup_extension("study_plan")  # study plans, exam facts and bank questions, computed at build time
     app.connect("config-inited", _on_config_inited)
     app.connect("source-read", _append_practise_section)
