@@ -116,10 +116,24 @@ def _outdate_chapters(app: Sphinx, env, added, changed, removed) -> list[str]:
     return [doc for doc in env.found_docs if TASK_DOC.match(doc)]
 
 
+# The theme gives a scrollable code block or table a tab stop when the page loads; content that
+# widens later (web fonts, MathJax, folds opened) can leave a scrollable region that the keyboard
+# cannot reach (axe: scrollable-region-focusable). Re-check once everything has loaded.
+SCROLLABLE_TAB_STOPS = """
+window.addEventListener("load", function () {
+  document.querySelectorAll("article pre, article .pst-scrollable-table-container, article div.highlight")
+    .forEach(function (el) {
+      if (el.scrollWidth > el.clientWidth && !el.hasAttribute("tabindex")) el.setAttribute("tabindex", "0");
+    });
+});
+"""
+
+
 def setup(app: Sphinx) -> dict:
     app.setup_extension("service_status")  # the service-status directive and role
     app.setup_extension("exam_cues")  # the "On the exam" box of the task pages
     app.setup_extension("study_plan")  # study plans, exam facts and bank questions, computed at build time
+    app.add_js_file(None, body=SCROLLABLE_TAB_STOPS)
     app.connect("config-inited", _on_config_inited)
     app.connect("source-read", _append_practise_section)
     app.connect("env-get-outdated", _outdate_chapters)
