@@ -605,3 +605,15 @@ def test_a_finished_fixed_mock_exam_joins_practice_mode(browser, site_url):
     assert practice_count() == practice_items + 65
     assert not visit.foreign and not visit.console_errors
     visit.close()
+
+
+def test_every_task_page_has_self_checks_in_two_sections_or_more(built_site):
+    from bs4 import BeautifulSoup
+
+    for domain in range(1, 5):
+        for task in range(1, 4):
+            page = built_site / "book" / f"domain{domain}" / f"task-{domain}-{task}.html"
+            soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+            checks = soup.select("article .self-check")
+            sections = {check.find_parent("section").get("id") for check in checks}
+            assert len(checks) >= 4 and len(sections) >= 2, f"{page.name}: {len(checks)} self-checks in {sections}"
