@@ -127,18 +127,10 @@ def test_labels_are_read_from_label_lines():
     assert page_labels("(a-b)=\n# T\n(c)=\n## S\n") == ["a-b", "c"]
 
 
-def test_the_built_site_shows_the_box_first(built_site_if_present):
-    html = (built_site_if_present / "book/domain2/task-2-3.html").read_text(encoding="utf-8")
+def test_the_built_site_shows_the_box_first(built_site):
+    html = (built_site / "book/domain2/task-2-3.html").read_text(encoding="utf-8")
     box = html.index("On the exam")
     assert box < html.index('id="what-the-exam-expects"')
     assert "Reading time:" in html[:box]
-    reference = (built_site_if_present / "book/reference/exam-cues.html").read_text(encoding="utf-8")
+    reference = (built_site / "book/reference/exam-cues.html").read_text(encoding="utf-8")
     assert reference.count("exam-cues admonition") + reference.count("admonition tip exam-cues") >= 12
-
-
-@pytest.fixture
-def built_site_if_present():
-    site = REPO_ROOT / "_build" / "html"
-    if not (site / "book/reference/exam-cues.html").exists():
-        pytest.skip("no built site in _build/html; run `make book` first (tests/test_book.py builds it in CI)")
-    return site
