@@ -105,6 +105,12 @@ class PageVisit:
 
     def open(self, url: str) -> PageVisit:
         self.page.goto(url, wait_until="networkidle")
+        # MathJax typesets after the load event, and only then gives its equations their tab stops;
+        # check a page as a reader meets it, once the equations are drawn.
+        self.page.evaluate(
+            "() => (window.MathJax && MathJax.startup && MathJax.startup.promise) ? "
+            "MathJax.startup.promise.then(() => true) : true"
+        )
         return self
 
     def close(self) -> None:

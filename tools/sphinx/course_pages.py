@@ -117,15 +117,24 @@ def _outdate_chapters(app: Sphinx, env, added, changed, removed) -> list[str]:
 
 
 # The theme gives a scrollable code block or table a tab stop when the page loads; content that
-# widens later (web fonts, MathJax, folds opened) can leave a scrollable region that the keyboard
-# cannot reach (axe: scrollable-region-focusable). Re-check once everything has loaded.
+# widens later (web fonts, MathJax's equations) can leave a scrollable region that the keyboard
+# cannot reach (axe: scrollable-region-focusable). Check again once the page and MathJax are done.
 SCROLLABLE_TAB_STOPS = """
-window.addEventListener("load", function () {
-  document.querySelectorAll("article pre, article .pst-scrollable-table-container, article div.highlight")
-    .forEach(function (el) {
-      if (el.scrollWidth > el.clientWidth && !el.hasAttribute("tabindex")) el.setAttribute("tabindex", "0");
+(function () {
+  function addTabStops() {
+    document.querySelectorAll("article pre, article div.highlight, article .pst-scrollable-table-container, "
+      + "article div.math, article mjx-container").forEach(function (el) {
+      var style = getComputedStyle(el);
+      var scrolls = style.overflowX === "auto" || style.overflowX === "scroll";
+      if (scrolls && el.scrollWidth > el.clientWidth && !el.hasAttribute("tabindex")) el.setAttribute("tabindex", "0");
     });
-});
+  }
+  window.addEventListener("load", function () {
+    addTabStops();
+    // MathJax typesets after the load event; a wide equation only scrolls once it is drawn.
+    if (window.MathJax && MathJax.startup && MathJax.startup.promise) MathJax.startup.promise.then(addTabStops);
+  });
+})();
 """
 
 
