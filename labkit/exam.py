@@ -36,10 +36,9 @@ from pathlib import Path
 
 import yaml
 
-from labkit.questions import Question, load_bank
+from labkit.questions import DOMAIN_WEIGHTS, Question, load_bank
 
 EXAM_SIZE = 65
-DOMAIN_WEIGHTS = {1: 28, 2: 26, 3: 22, 4: 24}
 PASS_MARK = 720
 SCALE_MIN, SCALE_MAX = 100, 1000
 LETTERS = "ABCDEFGH"
@@ -118,11 +117,6 @@ def _sample_units(questions: list[Question], rng: Mulberry32, size: int) -> list
     return shuffle(chosen, rng)
 
 
-def sample_exam(questions: list[Question], seed: int, size: int = EXAM_SIZE) -> list[Question]:
-    """The questions of exam `seed`, in exam order, with the exam's domain weights."""
-    return [q for q in draw_exam(questions, seed, size).questions_in_bank_form()]
-
-
 @dataclass(frozen=True)
 class ExamQuestion:
     """A question as one exam shows it: numbered, its options in this exam's order.
@@ -177,9 +171,6 @@ class Paper:
     @property
     def title(self) -> str:
         return f"Mock exam {self.name}" if self.name else f"Exam {self.seed}"
-
-    def questions_in_bank_form(self) -> list[Question]:
-        return [eq.question for eq in self.questions]
 
     def __len__(self) -> int:
         return len(self.questions)

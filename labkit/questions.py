@@ -520,7 +520,7 @@ MIN_EXAM_POOL = 260  # four disjoint 65-question mock exams
 MIN_PRACTICE_PER_TASK = 5
 MIN_SELF_CHECKS_PER_TASK = 4
 MAX_DOMAIN_SHARE_GAP = 1.0  # percentage points between a domain's share of the exam pool and its weight
-DOMAIN_WEIGHTS = {1: 28, 2: 26, 3: 22, 4: 24}
+DOMAIN_WEIGHTS = {1: 28, 2: 26, 3: 22, 4: 24}  # the exam guide's domain weights (mla-c01.yml), used by labkit.exam too
 
 
 def composition_problems(questions: list[Question]) -> tuple[list[str], list[str]]:
