@@ -27,6 +27,7 @@ from pathlib import Path
 import yaml
 from docutils import nodes
 from docutils.statemachine import StringList
+from exam_cues import count_words  # one word counter for reading times and plan hours
 from sphinx.application import Sphinx
 from sphinx.util.docutils import SphinxDirective, SphinxRole
 
@@ -47,16 +48,6 @@ class StudyPlanError(ValueError):
 
 
 # ------------------------------------------------------------------ measuring the material
-
-
-def count_words(text: str) -> int:
-    """Words of a MyST page as a reader meets them: front matter, comments and label lines left out."""
-    if text.startswith("---\n"):
-        end = text.find("\n---", 4)
-        text = text[end + 4:] if end != -1 else text
-    text = re.sub(r"<!--.*?-->", " ", text, flags=re.S)
-    text = re.sub(r"(?m)^\([A-Za-z0-9_-]+\)=\s*$", " ", text)
-    return len(text.split())
 
 
 def notebook_words(path: Path) -> int:
