@@ -340,7 +340,208 @@ def _latency(i: dict) -> dict:
     }
 
 
+def _shadow_reading(i: dict) -> dict:
+    production, shadow = i["production"], i["shadow"]
+    shadow_requests = production["requests"] * i["sampling_percent"] / 100  # the shadow gets a copy of the sample
+    return {
+        "shadow_requests": shadow_requests,
+        "production_error_percent": 100 * production["errors"] / production["requests"],
+        "shadow_error_percent": 100 * shadow["errors"] / shadow_requests,
+        "accuracy_gain": shadow["accuracy"] - production["accuracy"],
+    }
+
+
+def _multi_model_traffic(i: dict) -> dict:
+    per_day = i["models"] * i["calls_per_model_per_day"]
+    return {
+        "instances_one_endpoint_each": i["models"] * i["min_instances_per_endpoint"],
+        "calls_per_day": per_day,
+        "calls_per_second": per_day / 86_400,
+    }
+
+
+def _recommender_choice(i: dict) -> dict:
+    """The cheapest candidate within the latency target, as a share of the reference candidate's cost."""
+    fits = {name: c for name, c in i["candidates"].items() if c["latency_ms"] < i["target_p99_ms"]}
+    chosen = min(fits.values(), key=lambda c: c["cost_per_1000"])
+    reference = i["candidates"][i["reference"]]
+    return {"chosen_cost_share_percent": 100 * chosen["cost_per_1000"] / reference["cost_per_1000"]}
+
+
+def _bias_drift(i: dict) -> dict:
+    """Bias drift compares distances from 0: a live value further from 0 than the baseline is a violation."""
+    return {"distance_from_zero": [abs(value) for value in i["live"]]}
+
+
+def _outliers(i: dict) -> dict:
+    values = np.array(i["values"], dtype=float)
+    q1, q3 = np.percentile(values, [25, 75])  # linear interpolation, as the page says
+    iqr = q3 - q1
+    mean, std = values.mean(), values.std(ddof=0)
+    return {"q1": q1, "q3": q3, "iqr": iqr, "lower_fence": q1 - i["iqr_k"] * iqr,
+            "upper_fence": q3 + i["iqr_k"] * iqr, "mean": mean, "std": std, "z_max": (values.max() - mean) / std}
+
+
+def _imputation(i: dict) -> dict:
+    from sklearn.impute import SimpleImputer
+
+    column = np.array([[np.nan if v is None else v] for v in i["values"]], dtype=float)
+    return {strategy + "_fill": SimpleImputer(strategy=strategy).fit(column).statistics_[0]
+            for strategy in ("mean", "median")}
+
+
+def _binary_encoding(i: dict) -> dict:
+    columns = math.ceil(math.log2(i["categories"]))
+    return {"columns": columns, "one_hot_columns": i["categories"],
+            "codes": [int(format(code, f"0{columns}b")) for code in i["examples"]]}
+
+
+def _labeling(i: dict) -> dict:
+    return {"human_tasks": i["items"] * i["workers_per_item"]}
+
+
+def _class_imbalance(i: dict) -> dict:
+    from sklearn.utils.class_weight import compute_class_weight
+
+    labels = np.array([0] * i["majority"] + [1] * i["minority"])
+    w0, w1 = compute_class_weight("balanced", classes=np.array([0, 1]), y=labels)
+    x, neighbour = np.array(i["smote"]["x"], dtype=float), np.array(i["smote"]["neighbour"], dtype=float)
+    return {
+        "duplicates": i["majority"] - i["minority"],
+        "oversampled_rows": 2 * i["majority"],
+        "undersampled_rows": 2 * i["minority"],
+        "smote_point": list(x + i["smote"]["lam"] * (neighbour - x)),
+        "weight_majority": w0, "weight_minority": w1, "weight_ratio": w1 / w0,
+    }
+
+
+def _split_counts(i: dict) -> dict:
+    """Stratified 3-way split with scikit-learn, as the labs do it."""
+    from sklearn.model_selection import train_test_split
+
+    rows = i["rows"]
+    labels = np.zeros(rows, dtype=int)
+    labels[: round(rows * i["positive_rate"])] = 1
+    train_share, validation_share, _ = i["shares"]
+    train, rest = train_test_split(labels, train_size=round(rows * train_share), stratify=labels, random_state=0)
+    validation, test = train_test_split(rest, train_size=round(rows * validation_share), stratify=rest, random_state=0)
+    return {"train_rows": len(train), "holdout_rows": len(test), "train_positives": int(train.sum()),
+            "holdout_positives": [int(validation.sum()), int(test.sum())], "validation_rows": len(validation)}
+
+
+def _positives_per_split(i: dict) -> dict:
+    positives = i["rows"] * i["positive_rate"]
+    test_positives = positives * i["shares"][2]
+    return {"positives": positives, "train_positives": positives * i["shares"][0],
+            "test_positives": test_positives, "recall_step_points": 100 / test_positives}
+
+
+def _shards(i: dict) -> dict:
+    return {"files_per_instance": i["shard_files"][0] / i["instances"]}
+
+
+def _instance_hours(i: dict) -> dict:
+    r = i["retrain"]
+    return {"month_hours": i["hours_per_day"] * i["days"], "retrain_hours": r["instances"] * r["hours"] * r["per_year"]}
+
+
+def _steps(i: dict) -> dict:
+    full, last = divmod(i["rows"], i["batch"])
+    steps = full + (1 if last else 0)
+    return {"ratio": i["rows"] / i["batch"], "full_batch_rows": full * i["batch"], "last_batch": last,
+            "steps": steps, "steps_dropping_last": full, "updates": i["epochs"] * steps,
+            "global_batch": i["gpus"] * i["per_gpu_batch"]}
+
+
+def _memory(i: dict) -> dict:
+    return {f"{kind}_gb": i["parameters"] * size / 1e9 for kind, size in i["bytes"].items()}
+
+
+def _regularization(i: dict) -> dict:
+    w = np.array(i["weights"], dtype=float)
+    return {
+        "sum_squares": float((w**2).sum()), "l2_penalty": i["lam"] / 2 * float((w**2).sum()),
+        "sum_abs": float(np.abs(w).sum()), "l1_penalty": i["lam"] * float(np.abs(w).sum()),
+        "decayed_weight": (1 - i["eta"] * i["lam"]) * w[-1] - i["eta"] * i["gradient"],
+        "dropout_scale": 1 / (1 - i["dropout"]),
+    }
+
+
+def _tuning_waves(i: dict) -> dict:
+    jobs = math.prod(i["grid"].values())
+    return {"grid_jobs": jobs, "grid_waves": math.ceil(jobs / i["grid_parallel"]),
+            "random_waves": math.ceil(i["random_jobs"] / i["random_parallel"]),
+            "bayes_waves_low": math.ceil(i["random_jobs"] / i["bayes_parallel_low"])}
+
+
+def _majority_vote(i: dict) -> dict:
+    from scipy.stats import binom
+
+    p, n = i["accuracy"], i["voters"]
+    need = n // 2 + 1
+    return {"all_right": binom.pmf(n, n, p), "two_right": binom.pmf(need, n, p) if need < n else 0.0,
+            "vote_accuracy": binom.sf(need - 1, n, p)}
+
+
+def _roc_pairs(i: dict) -> dict:
+    from sklearn.metrics import roc_auc_score
+
+    pos, neg = i["positives"], i["negatives"]
+    wins = sum(p > n for p in pos for n in neg)
+    auc = roc_auc_score([1] * len(pos) + [0] * len(neg), pos + neg)
+    return {"pairs": len(pos) * len(neg), "wins": wins, "auc": auc}
+
+
+def _regression_metrics(i: dict) -> dict:
+    from sklearn import metrics
+
+    y, p = np.array(i["actual"], dtype=float), np.array(i["predicted"], dtype=float)
+    mse = metrics.mean_squared_error(y, p)
+    return {"mae": metrics.mean_absolute_error(y, p), "sse": mse * len(y), "mse": mse, "rmse": math.sqrt(mse),
+            "mape": 100 * metrics.mean_absolute_percentage_error(y, p), "mean": y.mean(),
+            "sst": float(((y - y.mean()) ** 2).sum()), "r2": metrics.r2_score(y, p)}
+
+
+def _early_stopping(i: dict) -> dict:
+    losses = i["validation"]
+    best, waited = 0, 0
+    for epoch in range(1, len(losses)):
+        if losses[epoch] < losses[best]:
+            best, waited = epoch, 0
+        else:
+            waited += 1
+            if waited == i["patience"]:
+                return {"best_epoch": best + 1, "best_loss": losses[best], "stop_epoch": epoch + 1}
+    return {"best_epoch": best + 1, "best_loss": losses[best], "stop_epoch": len(losses)}
+
+
+def _shap_additivity(i: dict) -> dict:
+    return {"prediction": i["base"] + sum(i["contributions"])}
+
+
 COMPUTE = {
+    "outlier-rules": _outliers,
+    "imputation": _imputation,
+    "binary-encoding": _binary_encoding,
+    "labeling-tasks": _labeling,
+    "class-imbalance": _class_imbalance,
+    "stratified-split": _split_counts,
+    "positives-per-split": _positives_per_split,
+    "shards-per-instance": _shards,
+    "instance-hours": _instance_hours,
+    "steps-per-epoch": _steps,
+    "model-memory": _memory,
+    "regularization": _regularization,
+    "tuning-waves": _tuning_waves,
+    "majority-vote": _majority_vote,
+    "roc-auc-pairs": _roc_pairs,
+    "regression-metrics": _regression_metrics,
+    "early-stopping": _early_stopping,
+    "shap-additivity": _shap_additivity,
+    "shadow-test-reading": _shadow_reading,
+    "multi-model-traffic": _multi_model_traffic,
+    "recommender-choice": _recommender_choice,
+    "bias-drift-check": _bias_drift,
     "confusion-matrix": _confusion,
     "posttraining-bias": _posttraining,
     "pretraining-bias": _pretraining,
@@ -389,6 +590,28 @@ def check_example(example: Example) -> list[str]:
 
 
 ALL_EXAMPLES = [example for path in CHAPTERS for example in find_examples(path)]
+
+
+# Worked examples that reason without arithmetic a library could check (a plan, an IAM decision).
+NOT_NUMERIC = (
+    "Worked example of a join plan",
+    'Worked example: a rolling "purchases in the last 10 minutes" feature',
+    "Worked example: trees versus learning rate",
+    "Worked example: three policies, four requests",
+    "Worked example: why did the private training job hang?",
+)
+
+
+def test_every_worked_example_is_marked_or_known_to_hold_no_arithmetic():
+    unmarked = []
+    for path in CHAPTERS:
+        lines = path.read_text(encoding="utf-8").splitlines()
+        markers = [n for n, line in enumerate(lines) if MARKER.match(line)]
+        for n, line in enumerate(lines):
+            if "Worked example" in line and not any(abs(m - n) <= 8 for m in markers):
+                if not any(name in line for name in NOT_NUMERIC):
+                    unmarked.append(f"{path.relative_to(REPO_ROOT)}:{n + 1}: {line.strip()[:80]}")
+    assert not unmarked, "mark these worked examples (CONTRIBUTING.md, 'Worked examples'):\n" + "\n".join(unmarked)
 
 
 def test_the_chapters_mark_their_worked_examples():
