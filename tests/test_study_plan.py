@@ -63,13 +63,10 @@ def _independent_minutes(item: study_plan.Item, rates: dict, bench: dict[str, fl
     if item.kind == "read":
         return study_plan.count_words((REPO_ROOT / f"{item.target}.md").read_text()) / rates["words_per_minute"]
     if item.kind == "lab":
-        import json
+        import lab_pacing  # the one rule for a lab's time, also behind the labs' stated minutes
 
-        cells = json.loads((REPO_ROOT / "labs" / f"{item.target}.ipynb").read_text())["cells"]
-        words = sum(len("".join(c["source"]).split()) for c in cells if c["cell_type"] in ("markdown", "code"))
-        exercises = sum("".join(c["source"]).count("```{exercise}") for c in cells if c["cell_type"] == "markdown")
-        return words / rates["words_per_minute"] + bench.get(item.target, 60) / 60 + exercises * rates[
-            "minutes_per_exercise"]
+        pace = lab_pacing.lab_pace(REPO_ROOT / "labs" / f"{item.target}.ipynb", bench.get(item.target, 60))
+        return pace.core_minutes + pace.optional_minutes
     if item.kind == "practice":
         count = sum(1 for q in bank.load_bank() if q.pool == "practice" and q.domain == int(item.target))
         return count * rates["minutes_per_question"]

@@ -3,8 +3,8 @@
 - ``:::{study-plan} four-weeks`` renders one plan of `book/start/study-plan.yml`: a table with, per
   week, every page to read, every lab, the practice sets and the mock exams, each with its minutes,
   then the week's hours and a sentence on how the domain hours split. Nothing in it is typed:
-  reading time is the page's word count at the file's words per minute, a lab is its words at the
-  same pace plus its measured run time (`book/reference/benchmark.md`) plus its exercises, a
+  reading time is the page's word count at the file's words per minute, a lab takes what the labs'
+  pacing rule gives (`lab_pacing`: words, measured run time, "Your turn" tasks and exercises), a
   practice set is its number of practice items at two minutes each, a mock exam its duration (from
   the syllabus file) plus its review.
 - ``:::{study-plan-rates}`` states those rates, from the same file.
@@ -19,7 +19,6 @@ shows.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +27,8 @@ import yaml
 from docutils import nodes
 from docutils.statemachine import StringList
 from exam_cues import count_words  # one word counter for reading times and plan hours
+from lab_pacing import DEFAULT_RUN_SECONDS, MINUTES_PER_EXERCISE, MINUTES_PER_TURN, lab_pace
+from lab_pacing import WORDS_PER_MINUTE as LAB_WORDS_PER_MINUTE
 from sphinx.application import Sphinx
 from sphinx.util.docutils import SphinxDirective, SphinxRole
 
@@ -48,18 +49,6 @@ class StudyPlanError(ValueError):
 
 
 # ------------------------------------------------------------------ measuring the material
-
-
-def notebook_words(path: Path) -> int:
-    """Words in a lab's markdown and code cells (the learner reads both)."""
-    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
-    return sum(len("".join(cell["source"]).split()) for cell in cells if cell["cell_type"] in ("markdown", "code"))
-
-
-def notebook_exercises(path: Path) -> int:
-    """The number of ``{exercise}`` blocks in a lab's markdown cells."""
-    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
-    return sum("".join(c["source"]).count("```{exercise}") for c in cells if c["cell_type"] == "markdown")
 
 
 def benchmark_seconds(root: Path) -> dict[str, float]:
@@ -191,20 +180,20 @@ def _read_item(root: Path, doc: str, wpm: float) -> Item:
 
 
 def _lab_item(root: Path, stem: str, rates: dict, bench: dict[str, float]) -> Item:
+    """A lab takes the time the labs' pacing rule gives (`lab_pacing`): its core plus its optional exercises."""
     path = root / "labs" / f"{stem}.ipynb"
     if not path.exists():
         raise StudyPlanError(f"{PLAN_FILE}: lab {stem!r} does not exist")
     meta = syllabus.lab_metadata(path)
-    words, exercises = notebook_words(path), notebook_exercises(path)
-    run = bench.get(stem, 60.0) / 60  # a lab runs in under a minute (DESIGN.md) until `make bench` measures it
-    minutes = words / rates["words_per_minute"] + run + exercises * rates["minutes_per_exercise"]
+    pace = lab_pace(path, bench.get(stem, DEFAULT_RUN_SECONDS))
     tasks = [str(t) for t in meta.get("tasks", [])]
     domains: dict[int, float] = {}
     for task in tasks:  # a lab that serves several domains counts toward each, by its task statements
         domains[int(task[0])] = domains.get(int(task[0]), 0.0) + 1 / len(tasks)
     measured = f"run {bench[stem]:.0f} s" if stem in bench else "run ≤ 1 min"
-    detail = f"{words:,} words, {measured}, {exercises} exercises"
-    return Item("lab", stem, meta.get("title", stem), minutes, detail, domains)
+    words = pace.core_words + pace.optional_words
+    detail = f"{words:,} words, {measured}, {pace.turns} tasks, {pace.exercises} exercises"
+    return Item("lab", stem, meta.get("title", stem), pace.core_minutes + pace.optional_minutes, detail, domains)
 
 
 def _practice_item(domain: int, questions: list[bank.Question], rates: dict) -> Item:
@@ -308,9 +297,11 @@ def rates_markdown(root: Path) -> str:
     return (
         f"Every figure in the plans is computed when the site is built. A page takes its word count "
         f"at {rates['words_per_minute']} words per minute, a pace for study rather than for skimming. A lab "
-        f"takes its words (text and code) at the same pace, plus its run time measured by `make bench` "
-        f"(listed on {{doc}}`the about page </book/reference/about>`), plus {rates['minutes_per_exercise']} minutes "
-        f"for each of its exercises. A practice set takes {rates['minutes_per_question']} minutes per question, "
+        f"takes the time its opening states, by one rule for every lab: its words (text and code) at "
+        f"{LAB_WORDS_PER_MINUTE} words per minute (much of a lab is code and output you run rather than study), "
+        f"plus its run time measured by `make bench` (listed on {{doc}}`the about page </book/reference/about>`), "
+        f"plus {MINUTES_PER_TURN} minutes per \"Your turn\" task and {MINUTES_PER_EXERCISE} minutes per optional "
+        f"exercise. A practice set takes {rates['minutes_per_question']} minutes per question, "
         f"the exam's own pace. A mock exam takes {sit:.0f} minutes timed plus {review:.0f} minutes of review "
         f"({rates['review_minutes_per_question']} minute per question, explanations of the ones you got right "
         f"included)."
