@@ -17,6 +17,7 @@ import hashlib
 import json
 from pathlib import Path
 
+from anki_decks import write_decks
 from exam_site import DATA_FILE, write_exam_data
 from sphinx.application import Sphinx
 from sphinx.config import Config
@@ -40,6 +41,8 @@ def _on_config_inited(app: Sphinx, config: Config) -> None:
     # The exam page's engine (tools/exam) and its data (_generated, git-ignored) land in _static/.
     config.html_static_path = [*config.html_static_path, str(vendor), str(root / "tools" / "exam"), str(generated)]
     generate_all(root)
+    # Anki decks of the glossary and the practice pool, linked from the practice index ({download}).
+    write_decks(root, base_url=config.html_baseurl or "")
 
 
 def _exam_page_assets(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
