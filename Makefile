@@ -13,11 +13,12 @@ export OPENBLAS_NUM_THREADS := 1
 export MKL_NUM_THREADS := 1
 export PYTHONHASHSEED := 0
 
-.PHONY: help install book test run-lab lab serve bench external-links exam lint-questions clean
+.PHONY: help install book pdf test run-lab lab serve bench external-links exam lint-questions clean
 SEED ?= 1
 
 help:
 	@echo "make book   build the site into _build/html (creates .venv on first use)"
+	@echo "make pdf    build the whole course as one PDF into _build/latex (needs TeX; see CONTRIBUTING.md)"
 	@echo "make test   run every test: labkit, datasets, book build, nbval on every lab"
 	@echo "make lab    open JupyterLab on the labs"
 	@echo "make run-lab LAB=labs/NN-slug.ipynb   re-execute one lab in place (stores its outputs)"
@@ -43,6 +44,9 @@ $(MATHJAX): | $(STAMP)
 book: install
 	$(BIN)/jupyter-book build . -W -n --keep-going
 	@echo "The site is built. Open file://$(CURDIR)/_build/html/index.html or run 'make serve'."
+
+pdf: install
+	$(BIN)/python tools/pdf.py
 
 test: install
 	$(BIN)/python -m pytest -n 2 --dist loadfile

@@ -165,7 +165,31 @@ def _indent(text: str, prefix: str = "") -> str:
     return "\n".join(prefix + line if line else line for line in text.strip().splitlines())
 
 
-def _question_body(q: bank.Question, number: int) -> list[str]:
+def _answer_text(q: bank.Question) -> str:
+    if q.type == "matching":
+        return ", ".join(f"{p}-{r}" for p, r in q.answer.items())
+    if q.type == "ordering":
+        return ", ".join(q.answer)
+    return " and ".join(q.answer)
+
+
+def _answer_lines(q: bank.Question) -> list[str]:
+    """The key, why each option is right or wrong, where the course teaches it and its AWS pages."""
+    lines = [f"**Answer: {_answer_text(q)}.**", ""]
+    lines += [f"- {key}: {text.strip()}" for key, text in q.explanations.items()]
+    # Services AWS has retired, closed or renamed get their notice from service-status.yml.
+    statuses = service_status.mentions(bank.full_text(q))
+    if statuses:
+        badges = "; ".join(f"{s.name} {{service-status}}`{s.id}`" for s in statuses)
+        lines += ["", f"Service status: {badges}."]
+    lines += ["", f"Where the course teaches it: {{ref}}`{q.label}`."]
+    if q.docs:
+        links = ", ".join(f"[{i}]({url})" for i, url in enumerate(q.docs, start=1))
+        lines.append(f"AWS documentation: {links}.")
+    return lines
+
+
+def _question_body(q: bank.Question, number: int, domain: int) -> list[str]:
     kind = TYPE_NAMES[q.type]
     if q.type == "multiple_response":
         kind += f" (choose {q.choose})"
@@ -179,25 +203,11 @@ def _question_body(q: bank.Question, number: int) -> list[str]:
     else:
         lines += [f"- {key}. {text}" for key, text in q.options.items()]
     lines.append("")
-    if q.type == "matching":
-        answer = ", ".join(f"{p}-{r}" for p, r in q.answer.items())
-    elif q.type == "ordering":
-        answer = ", ".join(q.answer)
-    else:
-        answer = " and ".join(q.answer)
-    lines += [":::{dropdown} Answer and explanation", f"**Answer: {answer}.**", ""]
-    lines += [f"- {key}: {text.strip()}" for key, text in q.explanations.items()]
-    # Services AWS has retired, closed or renamed get their notice from service-status.yml.
-    statuses = service_status.mentions(bank.full_text(q))
-    if statuses:
-        badges = "; ".join(f"{s.name} {{service-status}}`{s.id}`" for s in statuses)
-        lines += ["", f"Service status: {badges}."]
-    lines += ["", f"Where the course teaches it: {{ref}}`{q.label}`."]
-    if q.docs:
-        links = ", ".join(f"[{i}]({url})" for i, url in enumerate(q.docs, start=1))
-        lines.append(f"AWS documentation: {links}.")
-    lines += [":::", ""]
-    return lines
+    folded = [":::{dropdown} Answer and explanation", *_answer_lines(q), ":::"]
+    # On the site the answer is folded under its question; the PDF gathers the answers in an appendix.
+    return lines + ["::::{only} html", *folded, "::::", "", "::::{only} latex",
+                    f"*Answer: in the appendix \"{ANSWERS_TITLE}\", Domain {domain}, question {number}.*",
+                    "::::", ""]
 
 
 def practice_page(domain: int, questions: list[bank.Question]) -> str:
@@ -223,7 +233,23 @@ def practice_page(domain: int, questions: list[bank.Question]) -> str:
                 shown_cases.add(q.case_id)
                 lines += ["```{admonition} Case study", ":class: note", q.scenario.strip(), "```", ""]
             number += 1
-            lines += _question_body(q, number)
+            lines += _question_body(q, number, domain)
+    return "\n".join(lines) + "\n"
+
+
+ANSWERS_TITLE = "Answers to the practice questions"
+ANSWERS_PAGE = Path("book") / "practice" / "answers.md"
+
+
+def answers_page(questions: list[bank.Question]) -> str:
+    """The PDF's appendix: every practice page's answers, by domain and question number (`make pdf` adds it)."""
+    lines = [GENERATED_NOTE, "(practice-answers)=", f"# {ANSWERS_TITLE}", "",
+             "The answers of the practice pages, numbered as on those pages.", ""]
+    for domain in (1, 2, 3, 4):
+        lines += [f"## Domain {domain}", ""]
+        selected = sorted((q for q in questions if q.domain == domain), key=lambda q: q.task)
+        for number, q in enumerate(selected, start=1):
+            lines += [f"**Question {number}** · Task {q.task}", "", *_answer_lines(q), ""]
     return "\n".join(lines) + "\n"
 
 
@@ -238,6 +264,7 @@ def practice_pages(root: Path) -> dict[Path, str]:
         selected = [q for q in questions if q.domain == domain and q.pool == "practice"]
         if selected:
             pages[root / "book" / "practice" / f"domain{domain}.md"] = practice_page(domain, selected)
+    pages[root / ANSWERS_PAGE] = answers_page([q for q in questions if q.pool == "practice"])
     return pages
 
 

@@ -18,10 +18,13 @@ import json
 from pathlib import Path
 
 from anki_decks import write_decks
+from docutils import nodes
+from docutils.statemachine import StringList
 from exam_site import DATA_FILE, write_exam_data
 from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.errors import ConfigError
+from sphinx.util.docutils import SphinxDirective
 
 from course_generators import TASK_DOC, generate_all, insert_self_checks, practise_section, self_checks_for
 
@@ -141,11 +144,41 @@ SCROLLABLE_TAB_STOPS = """
 """
 
 
+PDF_FILE = Path("_generated") / "pdf" / "mla-c01-course.pdf"
+
+
+class CoursePdf(SphinxDirective):
+    """``:::{course-pdf}``: a download link to the PDF that `make pdf` built, with its pages and size,
+    or, on a site built without it, how to build it."""
+
+    def run(self) -> list[nodes.Node]:
+        pdf = Path(self.env.srcdir) / PDF_FILE
+        self.env.note_dependency(str(pdf))
+        if self.env.app.builder.format == "latex":
+            text = "You are reading the PDF: the whole course, built by `make pdf` from the same sources as the site."
+        elif pdf.exists():
+            from pypdf import PdfReader
+
+            pages = len(PdfReader(pdf).pages)
+            text = (f"{{download}}`Download the whole course as one PDF </{PDF_FILE.as_posix()}>` ({pages} pages, "
+                    f"{pdf.stat().st_size / 1e6:.1f} MB): every chapter, every lab with its outputs and figures, "
+                    "the practice pages with their answers in an appendix, and a table of contents with "
+                    "bookmarks. The mock exams' questions are not in it.")
+        else:
+            text = ("This copy of the site was built without the PDF of the whole course. `make pdf` builds it "
+                    "(it needs TeX, see CONTRIBUTING.md), and the next `make book` links it here.")
+        container = nodes.container(classes=["course-pdf"])
+        source = self.get_source_info()[0]
+        self.state.nested_parse(StringList(text.splitlines(), source=source), self.content_offset, container)
+        return container.children
+
+
 def setup(app: Sphinx) -> dict:
     app.setup_extension("service_status")  # the service-status directive and role
     app.setup_extension("exam_cues")  # the "On the exam" box of the task pages
     app.setup_extension("study_plan")  # study plans, exam facts and bank questions, computed at build time
     app.add_js_file(None, body=SCROLLABLE_TAB_STOPS)
+    app.add_directive("course-pdf", CoursePdf)
     app.connect("config-inited", _on_config_inited)
     app.connect("source-read", _append_practise_section)
     app.connect("env-get-outdated", _outdate_chapters)
