@@ -2,9 +2,10 @@
 
 Lab 02 compares CSV, JSON Lines, Parquet (Snappy and Zstandard), Avro and ORC on the same table:
 the bytes each file takes, the bytes a reader must pull from it for a full read and for a read of
-two columns, and the time those reads take. It then partitions a Parquet copy Hive-style
-(`key=value` folders) and counts the bytes a query scans with and without a filter on the
-partition key, which is what Amazon Athena bills.
+two columns, and the time those reads take. It then generates a seeded table of a million rows
+(`synthetic_bookings`), writes it with `DataFrame.to_parquet`, and counts the bytes that
+`pandas.read_parquet` pulls (`measure_scan`) with column projection, row-group statistics and
+Hive-style partitions, and what Amazon Athena would bill for them (`athena_query_cost`).
 
 Every writer uses fixed settings, so the same table gives files of the same size on any machine
 with the pinned package versions. Avro is written without a block codec on purpose: its codecs
@@ -15,6 +16,7 @@ and ORC's codecs ship inside pyarrow.
 from __future__ import annotations
 
 import io
+import math
 import statistics
 import time
 from collections.abc import Callable, Sequence
@@ -22,9 +24,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import fastavro
+import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.dataset as ds
+import pyarrow.fs as pafs
 import pyarrow.orc as orc
 import pyarrow.parquet as pq
 
@@ -292,102 +295,213 @@ def bytes_scanned(path: Path | str, fmt: str, columns: Sequence[str] | None = No
         return counter.bytes_read
 
 
-def median_read_seconds(read: Callable[[], object], repeats: int = 5) -> float:
-    """Median wall-clock seconds of `repeats` calls of `read` (after one untimed warm-up call).
+@dataclass(frozen=True)
+class Timing:
+    """Wall-clock seconds of repeated calls: their median and interquartile range."""
 
-    The median ignores the odd slow call caused by other work on the machine; the warm-up call
-    keeps one-off costs (imports, the first disk read) out of the measurement.
+    seconds: tuple[float, ...]
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.seconds)
+
+    @property
+    def quartiles(self) -> tuple[float, float]:
+        """The first and third quartiles (the interquartile range's ends)."""
+        q1, _, q3 = statistics.quantiles(self.seconds, n=4, method="inclusive")
+        return q1, q3
+
+
+def time_calls(call: Callable[[], object], repeats: int = 7) -> Timing:
+    """Time `repeats` calls of `call` (after one untimed warm-up call) and return every timing.
+
+    Report the median with the interquartile range: the spread says how far one run can be
+    trusted on a machine that is doing other work. The warm-up call keeps one-off costs
+    (imports, the first disk read) out of the measurement.
     """
-    if not callable(read):
-        raise TypeError(f"read must be a function that takes no arguments, got {type(read).__name__}.")
-    if isinstance(repeats, bool) or not isinstance(repeats, int) or repeats < 1:
-        raise ValueError(f"repeats must be a positive integer, got {repeats!r}.")
-    read()
+    if not callable(call):
+        raise TypeError(f"call must be a function that takes no arguments, got {type(call).__name__}.")
+    if isinstance(repeats, bool) or not isinstance(repeats, int) or repeats < 2:
+        raise ValueError(f"repeats must be an integer of at least 2 (a spread needs two timings), got {repeats!r}.")
+    call()
     timings = []
     for _ in range(repeats):
         started = time.perf_counter()
-        read()
+        call()
         timings.append(time.perf_counter() - started)
-    return statistics.median(timings)
+    return Timing(tuple(timings))
 
 
-def write_partitioned(
-    frame: pd.DataFrame, folder: Path | str, partition_column: str, compression: str = "zstd"
-) -> list[str]:
-    """Write `frame` as Parquet files under Hive-style `partition_column=value/` folders.
+# ---------------------------------------------------------------- a table big enough for the data to dominate
 
-    Returns the files written, relative to `folder`, sorted. The partition column is stored in the
-    folder names, not inside the files (as Athena and AWS Glue expect).
+SEGMENTS = ["online_travel_agent", "offline_travel_agent", "direct", "corporate", "groups"]
+
+
+def synthetic_bookings(rng: np.random.Generator, rows: int = 1_000_000, year: int = 2025) -> pd.DataFrame:
+    """A seeded booking table shaped like hotel_rates, `rows` long and sorted by arrival date.
+
+    Arrival days are uniform over `year`, room prices follow a seasonal curve that peaks in
+    summer, and `arrival_month` ("2025-08") is there to partition on. Rows come sorted by arrival
+    date, as in a table that grows day by day.
     """
-    _check_frame(frame)
-    if partition_column not in frame.columns:
-        raise MissingColumnError(
-            f"Partition column {partition_column!r} is not in the frame. "
-            f"Add it first (e.g. frame.assign({partition_column}=...)) or choose one of: {', '.join(frame.columns)}."
-        )
-    folder = Path(folder)
-    table = pa.Table.from_pandas(frame, preserve_index=False)
-    ds.write_dataset(
-        table,
-        folder,
-        format="parquet",
-        partitioning=ds.partitioning(pa.schema([table.schema.field(partition_column)]), flavor="hive"),
-        basename_template="part-{i}.parquet",
-        file_options=ds.ParquetFileFormat().make_write_options(compression=compression),
-        existing_data_behavior="delete_matching",
-        use_threads=False,  # one thread keeps the row order, and so the file sizes, fixed
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(f"rng must be a numpy Generator (rng = start(seed=0)), got {type(rng).__name__}.")
+    if isinstance(rows, bool) or not isinstance(rows, int) or rows < 1:
+        raise ValueError(f"rows must be a positive integer, got {rows!r}.")
+    days = pd.date_range(f"{year}-01-01", f"{year}-12-31", freq="D")
+    day = np.sort(rng.integers(0, len(days), rows))
+    season = 1 + 0.35 * np.sin(2 * np.pi * (np.arange(len(days)) - 100) / len(days))
+    segment = rng.choice(len(SEGMENTS), rows, p=[0.5, 0.2, 0.15, 0.1, 0.05])
+    return pd.DataFrame(
+        {
+            "booking_id": np.arange(1, rows + 1),
+            "arrival_date": days[day],
+            "arrival_month": days.strftime("%Y-%m")[day],
+            "lead_time": rng.poisson(80, rows),
+            "stays_in_weekend_nights": rng.integers(0, 3, rows),
+            "stays_in_week_nights": rng.integers(0, 6, rows),
+            "adults": rng.choice([1, 2, 3], rows, p=[0.2, 0.7, 0.1]),
+            "children": rng.choice([0, 1, 2], rows, p=[0.85, 0.1, 0.05]),
+            "market_segment": pd.Categorical.from_codes(segment, SEGMENTS),
+            "total_of_special_requests": rng.poisson(0.6, rows),
+            "avg_price_per_room": (rng.gamma(4.0, 26.0, rows) * season[day]).round(2),
+        }
     )
-    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*.parquet"))
+
+
+# ---------------------------------------------------------------- counting the bytes pandas.read_parquet pulls
+
+
+class _CountingHandler(pafs.FileSystemHandler):
+    """A read-only local filesystem for pyarrow that records the byte ranges read from each file."""
+
+    def __init__(self) -> None:
+        self._local = pafs.LocalFileSystem()
+        self.ranges: dict[str, list[tuple[int, int]]] = {}
+
+    def __eq__(self, other: object) -> bool:
+        return self is other
+
+    def __ne__(self, other: object) -> bool:
+        return self is not other
+
+    def __hash__(self) -> int:
+        return id(self)
+
+    def get_type_name(self) -> str:
+        return "counting-local"
+
+    def normalize_path(self, path: str) -> str:
+        return self._local.normalize_path(path)
+
+    def get_file_info(self, paths):  # noqa: ANN001, ANN201 - pyarrow's handler interface
+        return self._local.get_file_info(paths)
+
+    def get_file_info_selector(self, selector):  # noqa: ANN001, ANN201
+        return self._local.get_file_info(selector)
+
+    def open_input_file(self, path: str) -> pa.PythonFile:
+        return pa.PythonFile(_RangeRecorder(path, self.ranges.setdefault(path, [])), mode="r")
+
+    def open_input_stream(self, path: str) -> pa.PythonFile:
+        return self.open_input_file(path)
+
+    def _read_only(self, *args: object, **kwargs: object) -> None:
+        raise PermissionError("measure_scan's filesystem only reads; write the files before measuring.")
+
+    create_dir = delete_dir = delete_dir_contents = delete_root_dir_contents = _read_only
+    delete_file = move = copy_file = open_output_stream = open_append_stream = _read_only
+
+
+class _RangeRecorder(io.RawIOBase):
+    """A binary file that appends every (start, end) range it reads to a shared list."""
+
+    def __init__(self, path: str, ranges: list[tuple[int, int]]) -> None:
+        super().__init__()
+        self._handle = Path(path).open("rb")
+        self._ranges = ranges
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:  # noqa: ANN001 - any writable buffer
+        start = self._handle.tell()
+        count = self._handle.readinto(buffer) or 0
+        if count:
+            self._ranges.append((start, start + count))
+        return count
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        return self._handle.seek(offset, whence)
+
+    def tell(self) -> int:
+        return self._handle.tell()
+
+    def close(self) -> None:
+        self._handle.close()
+        super().close()
+
+
+def _distinct_bytes(ranges: list[tuple[int, int]]) -> int:
+    total, covered_to = 0, 0
+    for start, end in sorted(ranges):
+        start = max(start, covered_to)
+        if end > start:
+            total += end - start
+            covered_to = end
+    return total
 
 
 @dataclass(frozen=True)
-class PartitionScan:
-    """What a query over a partitioned folder read: its rows, its files and its bytes."""
+class Scan:
+    """What one read pulled from disk: the rows it returned, the files it read from and the bytes."""
 
     frame: pd.DataFrame
     files: list[str]
     bytes_scanned: int
 
 
-def scan_partitions(
-    folder: Path | str,
-    columns: Sequence[str] | None = None,
-    partition_filter: dict[str, object] | None = None,
-) -> PartitionScan:
-    """Read `columns` from a Hive-partitioned Parquet folder, pruning partitions by `partition_filter`.
+def measure_scan(read: Callable[[pafs.FileSystem], pd.DataFrame], root: Path | str | None = None) -> Scan:
+    """Run `read(filesystem)` on a filesystem that counts the bytes the reader pulls from each file.
 
-    `partition_filter` maps partition keys to the value to keep ({"arrival_month": "2017-08"}).
-    Partition pruning happens on folder names alone: files of other partitions are never opened.
-    Bytes are counted with CountingReader, file by file.
+    `read` receives a pyarrow filesystem to pass on, for example
+    ``measure_scan(lambda fs: pd.read_parquet(path, columns=["price"], filesystem=fs))``.
+    A byte counts once per file however often it is read; `files` lists the files that had any
+    byte read (relative to `root` when given), so a file that was never opened is not in it.
     """
-    folder = Path(folder)
-    if not folder.is_dir():
-        raise FileNotFoundError(f"No folder at {folder}; write it first with write_partitioned.")
-    dataset = ds.dataset(folder, format="parquet", partitioning="hive")
-    partition_keys = list(dataset.partitioning.schema.names) if dataset.partitioning is not None else []
-    expression = None
-    for key, value in (partition_filter or {}).items():
-        if key not in partition_keys:
-            raise MissingColumnError(
-                f"{key!r} is not a partition key of {folder.name}; "
-                f"partition keys: {', '.join(partition_keys) or 'none'}. "
-                "A filter on an ordinary column cannot prune partitions: apply it to the rows you read instead."
-            )
-        condition = ds.field(key) == value
-        expression = condition if expression is None else expression & condition
-    _check_columns(dataset.schema.names, columns, folder.name)
-    fragments = sorted(dataset.get_fragments(filter=expression), key=lambda f: f.path)
-    pieces, total_bytes = [], 0
-    for fragment in fragments:
-        keys = ds.get_partition_keys(fragment.partition_expression)
-        file_columns = None if columns is None else [c for c in columns if c not in keys]
-        with CountingReader(fragment.path) as counter:
-            piece = read_parquet_exactly(counter, file_columns).to_pandas()
-            total_bytes += counter.bytes_read
-        for key, value in keys.items():
-            if columns is None or key in columns:
-                piece[key] = value
-        pieces.append(piece if columns is None else piece[list(columns)])
-    frame = pd.concat(pieces, ignore_index=True) if pieces else pd.DataFrame(columns=list(columns or []))
-    files = [Path(f.path).relative_to(folder).as_posix() for f in fragments]
-    return PartitionScan(frame=frame, files=files, bytes_scanned=total_bytes)
+    if not callable(read):
+        raise TypeError(
+            "read must be a function of one argument, the filesystem, e.g. "
+            f"lambda fs: pd.read_parquet(path, filesystem=fs); got {type(read).__name__}."
+        )
+    handler = _CountingHandler()
+    frame = read(pafs.PyFileSystem(handler))
+    if not isinstance(frame, pd.DataFrame):
+        raise TypeError(f"read must return the DataFrame it read, got {type(frame).__name__}.")
+    opened = sorted(path for path, ranges in handler.ranges.items() if ranges)
+    names = [Path(p).relative_to(root).as_posix() if root is not None else p for p in opened]
+    total = sum(_distinct_bytes(handler.ranges[p]) for p in opened)
+    return Scan(frame=frame, files=names, bytes_scanned=total)
+
+
+# ---------------------------------------------------------------- what Athena bills
+
+ATHENA_USD_PER_TB = 5.0  # SQL queries, us-east-1, checked 2026-12-04 (sources in Lab 02)
+ATHENA_MINIMUM_MB = 10
+
+
+def athena_query_cost(
+    bytes_scanned: int, usd_per_tb: float = ATHENA_USD_PER_TB, minimum_mb: int = ATHENA_MINIMUM_MB
+) -> float:
+    """Dollars Athena bills for one SQL query that scans `bytes_scanned` bytes.
+
+    The bytes are rounded up to the next megabyte, and a query is billed at least `minimum_mb`
+    megabytes. A megabyte is taken as 10**6 bytes and a terabyte as 10**12.
+    """
+    if isinstance(bytes_scanned, bool) or not isinstance(bytes_scanned, (int, np.integer)) or bytes_scanned < 0:
+        raise ValueError(f"bytes_scanned must be a whole number of bytes, zero or more; got {bytes_scanned!r}.")
+    billed_mb = max(math.ceil(bytes_scanned / 10**6), minimum_mb)
+    return billed_mb * 10**6 / 10**12 * usd_per_tb

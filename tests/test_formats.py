@@ -6,25 +6,29 @@ import io
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 from labkit.formats import (
+    ATHENA_MINIMUM_MB,
     FORMATS,
     CountingReader,
     EmptyFrameError,
     FormatError,
     MissingColumnError,
+    Timing,
     UnknownFormatError,
+    athena_query_cost,
     avro_schema,
     bytes_scanned,
-    median_read_seconds,
+    measure_scan,
     path_for,
     read_format,
     read_parquet_exactly,
-    scan_partitions,
+    synthetic_bookings,
+    time_calls,
     write_format,
     write_formats,
-    write_partitioned,
 )
 
 
@@ -104,8 +108,6 @@ def test_unknown_format_names_fail_and_list_the_known_ones(frame, tmp_path, call
 def test_an_empty_frame_is_refused(tmp_path, empty):
     with pytest.raises(EmptyFrameError, match="empty"):
         write_formats(empty, tmp_path)
-    with pytest.raises(EmptyFrameError):
-        write_partitioned(empty, tmp_path / "lake", "a")
     assert issubclass(EmptyFrameError, FormatError)
 
 
@@ -142,8 +144,6 @@ def test_a_missing_file_says_how_to_create_it(tmp_path):
         read_format(tmp_path / "none.csv", "csv")
     with pytest.raises(FileNotFoundError, match="write_format"):
         bytes_scanned(tmp_path / "none.csv", "csv")
-    with pytest.raises(FileNotFoundError, match="write_partitioned"):
-        scan_partitions(tmp_path / "no-lake")
 
 
 def test_counting_reader_counts_each_byte_once(tmp_path):
@@ -163,53 +163,144 @@ def test_read_parquet_exactly_refuses_other_files(tmp_path):
         read_parquet_exactly(io.BytesIO(b"a,b\n1,2\n"))
 
 
-def test_median_read_seconds_calls_once_more_for_warm_up():
+def test_time_calls_calls_once_more_for_warm_up_and_keeps_every_timing():
     calls = []
-    seconds = median_read_seconds(lambda: calls.append(1), repeats=3)
-    assert len(calls) == 4 and seconds >= 0
+    timing = time_calls(lambda: calls.append(1), repeats=3)
+    assert len(calls) == 4 and len(timing.seconds) == 3
+    assert all(t >= 0 for t in timing.seconds)
 
 
-@pytest.mark.parametrize("repeats", [0, -2, 2.5, True])
-def test_median_read_seconds_rejects_bad_repeats(repeats):
+def test_timing_reports_the_median_and_the_interquartile_range():
+    timing = Timing((0.1, 0.2, 0.3, 0.4, 0.5))
+    assert timing.median == pytest.approx(0.3)
+    assert timing.quartiles == pytest.approx((0.2, 0.4))
+
+
+@pytest.mark.parametrize("repeats", [0, 1, -2, 2.5, True])
+def test_time_calls_rejects_bad_repeats(repeats):
     with pytest.raises(ValueError, match="repeats"):
-        median_read_seconds(lambda: None, repeats=repeats)
+        time_calls(lambda: None, repeats=repeats)
 
 
-def test_median_read_seconds_needs_a_function():
+def test_time_calls_needs_a_function():
     with pytest.raises(TypeError, match="function"):
-        median_read_seconds("pd.read_csv", repeats=3)
+        time_calls("pd.read_csv", repeats=3)
 
 
-def test_write_partitioned_makes_hive_folders(frame, tmp_path):
-    files = write_partitioned(frame, tmp_path / "lake", "month")
-    assert files[0] == "month=2017-01/part-0.parquet"
-    assert len(files) == frame["month"].nunique()
+# ---------------------------------------------------------------- the synthetic table
 
 
-def test_a_missing_partition_column_is_named(frame, tmp_path):
-    with pytest.raises(MissingColumnError, match="'arrival_month'") as error:
-        write_partitioned(frame, tmp_path / "lake", "arrival_month")
-    assert isinstance(error.value, KeyError)
-    assert "frame.assign" in str(error.value)
+def test_synthetic_bookings_is_seeded_sorted_and_shaped_like_hotel_rates():
+    first = synthetic_bookings(np.random.default_rng(3), rows=5_000)
+    again = synthetic_bookings(np.random.default_rng(3), rows=5_000)
+    other = synthetic_bookings(np.random.default_rng(4), rows=5_000)
+    pd.testing.assert_frame_equal(first, again)
+    assert not first.equals(other)
+    assert len(first) == 5_000 and first["booking_id"].is_unique
+    assert first["arrival_date"].is_monotonic_increasing
+    assert (first["arrival_date"].dt.strftime("%Y-%m") == first["arrival_month"]).all()
+    assert first["arrival_month"].nunique() == 12
+    assert {"avg_price_per_room", "lead_time", "market_segment"} <= set(first.columns)
+    summer = first.loc[first["arrival_month"].isin(["2025-07", "2025-08"]), "avg_price_per_room"].mean()
+    winter = first.loc[first["arrival_month"].isin(["2025-01", "2025-12"]), "avg_price_per_room"].mean()
+    assert summer > winter
 
 
-def test_a_filter_on_the_partition_key_reads_one_partition(frame, tmp_path):
+@pytest.mark.parametrize("rows", [0, -5, 2.5, True])
+def test_synthetic_bookings_rejects_bad_rows(rows):
+    with pytest.raises(ValueError, match="rows"):
+        synthetic_bookings(np.random.default_rng(0), rows=rows)
+
+
+def test_synthetic_bookings_needs_a_generator():
+    with pytest.raises(TypeError, match="Generator"):
+        synthetic_bookings(0, rows=10)
+
+
+# ---------------------------------------------------------------- measure_scan
+
+
+@pytest.fixture
+def bookings_file(tmp_path):
+    table = synthetic_bookings(np.random.default_rng(0), rows=60_000)
+    path = tmp_path / "bookings.parquet"
+    table.to_parquet(path, compression="zstd", row_group_size=5_000, index=False)
+    return table, path
+
+
+def test_measure_scan_counts_a_full_read_as_the_whole_file(bookings_file):
+    table, path = bookings_file
+    scan = measure_scan(lambda fs: pd.read_parquet(path, filesystem=fs), root=path.parent)
+    assert scan.files == ["bookings.parquet"]
+    assert len(scan.frame) == len(table)
+    assert path.stat().st_size - 8 <= scan.bytes_scanned <= path.stat().st_size
+
+
+def test_measure_scan_sees_projection_and_row_group_skipping(bookings_file):
+    _, path = bookings_file
+    columns = ["arrival_date", "avg_price_per_room"]
+    full = measure_scan(lambda fs: pd.read_parquet(path, filesystem=fs)).bytes_scanned
+    two = measure_scan(lambda fs: pd.read_parquet(path, columns=columns, filesystem=fs)).bytes_scanned
+    march = [("arrival_date", ">=", pd.Timestamp("2025-03-01")), ("arrival_date", "<", pd.Timestamp("2025-04-01"))]
+    filtered = measure_scan(lambda fs: pd.read_parquet(path, columns=columns, filters=march, filesystem=fs))
+    assert filtered.bytes_scanned < two < full
+    assert set(filtered.frame["arrival_date"].dt.month) == {3}
+
+
+def test_measure_scan_lists_only_the_files_a_partition_filter_opens(bookings_file, tmp_path):
+    table, _ = bookings_file
     lake = tmp_path / "lake"
-    write_partitioned(frame, lake, "month")
-    pruned = scan_partitions(lake, ["month", "price"], {"month": "2017-03"})
-    everything = scan_partitions(lake, ["month", "price"])
-    assert pruned.files == ["month=2017-03/part-0.parquet"]
-    assert len(everything.files) == frame["month"].nunique()
-    assert pruned.bytes_scanned < everything.bytes_scanned
-    assert len(pruned.frame) == (frame["month"] == "2017-03").sum()
-    assert set(pruned.frame["month"]) == {"2017-03"}
-    assert scan_partitions(lake, ["price"]).bytes_scanned < scan_partitions(lake).bytes_scanned
+    table.to_parquet(lake, partition_cols=["arrival_month"], index=False, basename_template="part-{i}.parquet")
+    schema = pa.Schema.from_pandas(table, preserve_index=False)
+    scan = measure_scan(
+        lambda fs: pd.read_parquet(lake, filters=[("arrival_month", "==", "2025-03")], schema=schema, filesystem=fs),
+        root=lake,
+    )
+    assert scan.files == ["arrival_month=2025-03/part-0.parquet"]
+    assert len(scan.frame) == (table["arrival_month"] == "2025-03").sum()
 
 
-def test_a_filter_on_an_ordinary_column_cannot_prune(frame, tmp_path):
-    lake = tmp_path / "lake"
-    write_partitioned(frame, lake, "month")
-    with pytest.raises(MissingColumnError, match="not a partition key"):
-        scan_partitions(lake, ["price"], {"segment": "direct"})
-    with pytest.raises(MissingColumnError, match="'room'"):
-        scan_partitions(lake, ["room"])
+def test_measure_scan_counts_a_byte_read_twice_once(tmp_path):
+    path = tmp_path / "bytes.bin"
+    path.write_bytes(bytes(range(100)))
+
+    def read_twice(fs):
+        for _ in range(2):
+            with fs.open_input_file(str(path)) as handle:
+                handle.read(60)
+        return pd.DataFrame()
+
+    assert measure_scan(read_twice).bytes_scanned == 60
+
+
+def test_measure_scan_refuses_writes_and_bad_reads(tmp_path):
+    with pytest.raises(PermissionError, match="only reads"):
+        measure_scan(lambda fs: pd.DataFrame({"a": [1]}).to_parquet(tmp_path / "x.parquet", filesystem=fs))
+    with pytest.raises(TypeError, match="function of one argument"):
+        measure_scan("pd.read_parquet")
+    with pytest.raises(TypeError, match="DataFrame"):
+        measure_scan(lambda fs: 42)
+
+
+# ---------------------------------------------------------------- athena_query_cost
+
+
+@pytest.mark.parametrize(
+    "scanned, billed_mb",
+    [(0, 10), (1, 10), (9_999_999, 10), (10_000_000, 10), (10_000_001, 11), (2_500_000_000, 2_500)],
+)
+def test_athena_bills_whole_megabytes_with_a_minimum(scanned, billed_mb):
+    assert athena_query_cost(scanned) == pytest.approx(billed_mb * 1e6 / 1e12 * 5.0)
+
+
+def test_athena_cost_takes_the_rate_and_the_minimum_as_arguments():
+    assert ATHENA_MINIMUM_MB == 10
+    assert athena_query_cost(10**12, usd_per_tb=6.25) == pytest.approx(6.25)
+    assert athena_query_cost(0, minimum_mb=0) == 0
+    assert athena_query_cost(np.int64(3 * 10**12)) == pytest.approx(15.0)
+
+
+@pytest.mark.parametrize("scanned", [-1, 2.5, "10MB", True, None])
+def test_athena_cost_rejects_what_is_not_a_byte_count(scanned):
+    with pytest.raises(ValueError, match="bytes_scanned"):
+        athena_query_cost(scanned)
