@@ -8,13 +8,19 @@ This module rebuilds that behaviour on a simulated clock so that a lab can measu
 
 - `plan_deployment` reads a ``DeploymentConfig`` dictionary, written with the API's own field
   names, checks it against the API's ranges, and returns the traffic schedule as phases;
-- `AlarmRule` is a CloudWatch metric alarm ("M out of N" datapoints past a threshold), built from
-  a ``PutMetricAlarm``-style dictionary with `AlarmRule.from_cloudwatch`;
+- `m_of_n_alarm` is CloudWatch's "M out of N" rule: ALARM after a period when at least M of the
+  last N datapoints breach, consecutive or not;
+- `false_rollback_chance` estimates how often such an alarm would roll back a healthy release by
+  chance, from per-minute values of the metric measured on a healthy model (how a lab picks a
+  threshold without looking at the broken model);
+- `AlarmRule` is a CloudWatch metric alarm (an M-out-of-N rule on datapoints past a threshold),
+  built from a ``PutMetricAlarm``-style dictionary with `AlarmRule.from_cloudwatch`;
 - `replay_traffic` turns rows of a test set into requests arriving minute by minute;
 - `simulate_rollout` routes each minute's requests between the old and the new variant, feeds
   the new variant's metric to the alarms, and rolls back when one of them fires;
-- `shadow_test` copies a sample of the requests to a shadow variant whose answers are never
-  returned to the caller.
+- `shadow_test` answers every request with the production variant and copies a sample of the
+  requests to a shadow variant, whose answers go to a log; it returns both, so that a lab can
+  measure what the callers received.
 
 Simplifications, stated so that nobody mistakes them for SageMaker's behaviour: the clock ticks
 in whole minutes (so waits and alarm periods must be multiples of 60 seconds); traffic moves at
@@ -32,6 +38,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 from labkit.errors import MessageKeyError
 
@@ -269,6 +276,53 @@ def _alarm_names(deployment_config: Mapping) -> tuple[str, ...]:
 
 # ----------------------------------------------------------------------------------------------
 # CloudWatch alarms
+#
+# "Datapoints to Alarm" (M) of the last "Evaluation Periods" (N) datapoints must breach, and they
+# need not be consecutive: https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html
+# ("Evaluating an alarm"). Lab 09 shows the two functions below in a #@save cell; keep them identical.
+
+
+def m_of_n_alarm(breaching: ArrayLike, datapoints_to_alarm: int, evaluation_periods: int) -> np.ndarray:
+    """CloudWatch's "M out of N": after each period, True (ALARM) when at least M of the last N periods breach.
+
+    `breaching` holds one True/False per period, oldest first, or one such row per simulated alarm.
+    Periods before the first one count as not breaching (as with TreatMissingData = notBreaching).
+    """
+    breaching = np.asarray(breaching)
+    if breaching.dtype != bool or breaching.ndim == 0:
+        raise TypeError("breaching must hold True/False per period (e.g. rates > threshold), not the values")
+    if not 1 <= datapoints_to_alarm <= evaluation_periods:
+        raise ValueError(
+            f"an M out of N alarm needs 1 <= M <= N, got DatapointsToAlarm={datapoints_to_alarm}, "
+            f"EvaluationPeriods={evaluation_periods}"
+        )
+    so_far = np.cumsum(breaching, axis=-1)  # breaching periods up to and including each period
+    before_window = np.zeros_like(so_far)
+    before_window[..., evaluation_periods:] = so_far[..., :-evaluation_periods]  # ... up to N periods earlier
+    return so_far - before_window >= datapoints_to_alarm
+
+
+def false_rollback_chance(
+    healthy_rates: ArrayLike,
+    threshold: float,
+    datapoints_to_alarm: int,
+    evaluation_periods: int,
+    minutes: int,
+    rng: np.random.Generator,
+    releases: int = 20_000,
+) -> float:
+    """Share of simulated healthy releases that the alarm rolls back by chance within `minutes` of baking.
+
+    Each simulated release draws one datapoint a minute at random from `healthy_rates` (per-minute
+    values of the metric measured on a healthy model) and counts as a false rollback when the
+    M-out-of-N alarm on "datapoint > threshold" goes to ALARM in any of its minutes.
+    """
+    rates = np.asarray(healthy_rates, dtype=float)
+    if rates.ndim != 1 or rates.size == 0 or minutes < 1 or releases < 1:
+        raise ValueError("pass a non-empty 1-D array of healthy rates, and at least 1 minute and 1 release")
+    minutes_drawn = rng.choice(rates, size=(releases, minutes))
+    alarm = m_of_n_alarm(minutes_drawn > threshold, datapoints_to_alarm, evaluation_periods)
+    return float(alarm.any(axis=1).mean())
 
 
 @dataclass(frozen=True)
@@ -337,16 +391,21 @@ class AlarmRule:
             return self.treat_missing_data == "breaching"
         return COMPARISONS[self.comparison](float(value), self.threshold)
 
+    def states(self, datapoints: Sequence[float | None]) -> list[str]:
+        """``ALARM`` or ``OK`` after each of `datapoints` (one per minute, oldest first).
+
+        The N - 1 minutes before the first datapoint count as missing, so they breach only when
+        ``TreatMissingData`` is ``breaching``.
+        """
+        before = [self.breaches(None)] * (self.evaluation_periods - 1)
+        breaching = before + [self.breaches(value) for value in datapoints]
+        alarm = m_of_n_alarm(breaching, self.datapoints_to_alarm, self.evaluation_periods)[len(before):]
+        return [ALARM if on else OK for on in alarm]
+
     def state(self, datapoints: Sequence[float | None]) -> str:
         """``ALARM`` or ``OK`` after the last of `datapoints` (one per minute, oldest first)."""
         window = list(datapoints[-self.evaluation_periods:])
-        window = [None] * (self.evaluation_periods - len(window)) + window  # minutes before the start are missing
-        breaching = sum(self.breaches(value) for value in window)
-        return ALARM if breaching >= self.datapoints_to_alarm else OK
-
-    def states(self, datapoints: Sequence[float | None]) -> list[str]:
-        """The state after each datapoint in turn."""
-        return [self.state(datapoints[: index + 1]) for index in range(len(datapoints))]
+        return self.states(window)[-1] if window else OK
 
 
 # ----------------------------------------------------------------------------------------------
@@ -447,22 +506,37 @@ def simulate_rollout(
 
 @dataclass(frozen=True)
 class ShadowResult:
-    """A shadow test: production answers every request; the shadow sees copies and answers nobody."""
+    """A shadow test: production answers every request; the shadow answers copies, into a log."""
 
-    production_rows: np.ndarray  # every request, in arrival order
-    answered_by: np.ndarray  # which variant's answer went back to the caller, per request: always "production"
-    shadow_rows: np.ndarray  # the copies sent to the shadow variant, whose answers are only logged
-
-    @property
-    def responses_from_shadow(self) -> int:
-        """How many callers received the shadow variant's answer (0 by design)."""
-        return int(np.sum(self.answered_by == "shadow"))
+    request_rows: np.ndarray  # every request (a row number), in arrival order
+    responses: np.ndarray  # what each caller received, in the same order
+    shadow_rows: np.ndarray  # the requests copied to the shadow variant
+    shadow_log: np.ndarray  # the shadow variant's answers to those copies, which no caller receives
 
 
-def shadow_test(traffic: Sequence[np.ndarray], sampling_percentage: int, rng: np.random.Generator) -> ShadowResult:
-    """Copy `sampling_percentage` percent of the requests to a shadow variant (``SamplingPercentage``)."""
+def shadow_test(
+    traffic: Sequence[np.ndarray],
+    sampling_percentage: int,
+    rng: np.random.Generator,
+    *,
+    production: Callable[[np.ndarray], np.ndarray],
+    shadow: Callable[[np.ndarray], np.ndarray],
+) -> ShadowResult:
+    """Serve `traffic` with `production` and copy ``SamplingPercentage`` percent of it to `shadow`.
+
+    `production` and `shadow` each take an array of request rows and return one answer per row.
+    Callers receive production's answers; the shadow's answers are logged, so a lab can check what
+    reached the callers by comparing the responses with each variant's own answers.
+    """
     _whole_number(sampling_percentage, "SamplingPercentage", 1, 100)
-    production = np.concatenate([np.asarray(rows) for rows in traffic]) if len(traffic) else np.array([], dtype=int)
-    copied = production[rng.random(len(production)) < sampling_percentage / 100]
-    answered_by = np.full(len(production), "production")
-    return ShadowResult(production_rows=production, answered_by=answered_by, shadow_rows=copied)
+    if not (callable(production) and callable(shadow)):
+        raise TypeError("production and shadow must be functions from an array of request rows to answers")
+    requests = np.concatenate([np.asarray(rows) for rows in traffic]) if len(traffic) else np.array([], dtype=int)
+    responses = np.asarray(production(requests))
+    if len(responses) != len(requests):
+        raise ValueError(f"production returned {len(responses)} answers for {len(requests)} requests")
+    copied = requests[rng.random(len(requests)) < sampling_percentage / 100]
+    shadow_log = np.asarray(shadow(copied))
+    if len(shadow_log) != len(copied):
+        raise ValueError(f"shadow returned {len(shadow_log)} answers for {len(copied)} copied requests")
+    return ShadowResult(request_rows=requests, responses=responses, shadow_rows=copied, shadow_log=shadow_log)

@@ -19,6 +19,8 @@ from labkit.rollout import (
     RolloutConfigError,
     UnknownAlarmError,
     capacity_share,
+    false_rollback_chance,
+    m_of_n_alarm,
     plan_deployment,
     replay_traffic,
     shadow_test,
@@ -364,17 +366,107 @@ def test_replay_traffic_rejects_bad_arguments(args, message):
         replay_traffic(*args, np.random.default_rng(0))
 
 
-def test_a_shadow_test_copies_requests_and_returns_no_shadow_responses():
+def _answer_with(label):
+    return lambda rows: np.full(len(rows), label)
+
+
+def test_a_shadow_test_returns_production_answers_and_logs_the_shadow_answers():
     traffic = _steady_traffic(20, 100)
-    result = shadow_test(traffic, 30, np.random.default_rng(0))
-    assert result.responses_from_shadow == 0 and (result.answered_by == "production").all()
-    assert len(result.production_rows) == 2000
-    assert set(result.shadow_rows) <= set(result.production_rows)
-    assert 500 < len(result.shadow_rows) < 700
-    assert len(shadow_test(traffic, 100, np.random.default_rng(0)).shadow_rows) == 2000
+    result = shadow_test(traffic, 30, np.random.default_rng(0), production=_answer_with("v1"),
+                         shadow=_answer_with("v2"))
+    assert len(result.request_rows) == 2000 and (result.responses == "v1").all()
+    assert set(result.shadow_rows) <= set(result.request_rows)
+    assert 500 < len(result.shadow_rows) < 700 and (result.shadow_log == "v2").all()
+    everything = shadow_test(traffic, 100, np.random.default_rng(0), production=_answer_with("v1"),
+                             shadow=_answer_with("v2"))
+    assert len(everything.shadow_rows) == 2000
+
+
+def test_the_shadow_sees_the_rows_it_is_sent():
+    traffic = _steady_traffic(5, 10)
+    result = shadow_test(traffic, 50, np.random.default_rng(1), production=lambda rows: rows * 10,
+                         shadow=lambda rows: rows + 0.5)
+    assert np.array_equal(result.responses, result.request_rows * 10)
+    assert np.array_equal(result.shadow_log, result.shadow_rows + 0.5)
 
 
 @pytest.mark.parametrize("percentage", [0, 101, 50.5])
 def test_shadow_sampling_percentage_must_be_1_to_100(percentage):
     with pytest.raises(RolloutConfigError, match="SamplingPercentage"):
-        shadow_test(_steady_traffic(2), percentage, np.random.default_rng(0))
+        shadow_test(_steady_traffic(2), percentage, np.random.default_rng(0), production=_answer_with(1),
+                    shadow=_answer_with(1))
+
+
+def test_shadow_handlers_must_answer_every_request():
+    with pytest.raises(ValueError, match="production returned 1 answers for 20 requests"):
+        shadow_test(_steady_traffic(2), 50, np.random.default_rng(0), production=lambda rows: rows[:1],
+                    shadow=_answer_with(1))
+    with pytest.raises(ValueError, match="shadow returned"):
+        shadow_test(_steady_traffic(2), 100, np.random.default_rng(0), production=_answer_with(1),
+                    shadow=lambda rows: rows[:1])
+    with pytest.raises(TypeError, match="must be functions"):
+        shadow_test(_steady_traffic(2), 50, np.random.default_rng(0), production="v1", shadow=_answer_with(1))
+
+
+# ----------------------------------------------------------------------------------------------
+# m_of_n_alarm and false_rollback_chance
+
+
+def test_m_of_n_alarm_counts_breaches_in_the_last_n_periods_consecutive_or_not():
+    breaching = [True, False, True, False, True, False, False, True]
+    assert m_of_n_alarm(breaching, 3, 5).tolist() == [False, False, False, False, True, False, False, False]
+    assert m_of_n_alarm(breaching, 1, 1).tolist() == breaching
+    assert m_of_n_alarm([True] * 3, 3, 5).tolist() == [False, False, True]  # periods before the start do not breach
+
+
+@given(st.lists(st.booleans(), min_size=1, max_size=30), st.integers(1, 6), st.integers(0, 5))
+def test_m_of_n_alarm_matches_a_window_count(breaching, n, extra):
+    m = max(1, n - extra)
+    expected = [sum(breaching[max(0, i - n + 1): i + 1]) >= m for i in range(len(breaching))]
+    assert m_of_n_alarm(breaching, m, n).tolist() == expected
+
+
+def test_m_of_n_alarm_works_row_by_row_and_agrees_with_the_alarm_rule():
+    rows = np.random.default_rng(0).random((50, 12)) < 0.4
+    rule = _rule(m=3, n=5)
+    alarm = m_of_n_alarm(rows, 3, 5)
+    for row, states in zip(rows, alarm, strict=True):
+        assert rule.states([0.9 if b else 0.1 for b in row]) == [ALARM if s else OK for s in states]
+
+
+@pytest.mark.parametrize(("args", "error", "message"), [
+    (([0.3, 0.1], 1, 2), TypeError, "True/False"),
+    ((True, 1, 1), TypeError, "True/False"),
+    (([True], 3, 2), ValueError, "1 <= M <= N"),
+    (([True], 0, 2), ValueError, "1 <= M <= N"),
+])
+def test_m_of_n_alarm_rejects_bad_input(args, error, message):
+    with pytest.raises(error, match=message):
+        m_of_n_alarm(*args)
+
+
+def test_false_rollbacks_fall_as_the_threshold_rises_and_as_m_grows():
+    healthy = np.random.default_rng(0).binomial(60, 0.13, size=2000) / 60
+    chance = {t: false_rollback_chance(healthy, t, 3, 5, 20, np.random.default_rng(1), releases=4000)
+              for t in (0.15, 0.20, 0.25)}
+    assert chance[0.15] > chance[0.20] > chance[0.25] >= 0.0
+    one_of_five = false_rollback_chance(healthy, 0.20, 1, 5, 20, np.random.default_rng(1), releases=4000)
+    assert one_of_five > chance[0.20]
+    assert false_rollback_chance(healthy, 1.0, 1, 1, 20, np.random.default_rng(1)) == 0.0
+    assert false_rollback_chance(healthy, -1.0, 1, 1, 1, np.random.default_rng(1)) == 1.0
+
+
+def test_false_rollback_chance_matches_the_binomial_formula_for_one_window():
+    healthy = np.array([0.0] * 9 + [1.0])  # each minute breaches with chance 0.1
+    chance = false_rollback_chance(healthy, 0.5, 2, 3, 3, np.random.default_rng(0), releases=200_000)
+    exact = 3 * 0.1**2 * 0.9 + 0.1**3
+    assert chance == pytest.approx(exact, abs=0.003)
+
+
+@pytest.mark.parametrize("kwargs", [{"healthy_rates": []}, {"minutes": 0}, {"releases": 0},
+                                    {"healthy_rates": [[0.1, 0.2]]}])
+def test_false_rollback_chance_rejects_bad_input(kwargs):
+    arguments = {"healthy_rates": [0.1, 0.2], "threshold": 0.15, "datapoints_to_alarm": 1,
+                 "evaluation_periods": 1, "minutes": 5, "rng": np.random.default_rng(0)} | kwargs
+    with pytest.raises(ValueError, match="non-empty 1-D"):
+        false_rollback_chance(**arguments)
