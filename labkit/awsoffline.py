@@ -34,6 +34,10 @@ Every call is recorded (service, operation, answered by "moto", "stub" or "aws")
 
 Set the environment variable `MLA_COURSE_AWS=live` to run the same code against your AWS account:
 then `offline_aws()` mocks nothing and only records the calls (answered by "aws").
+
+Live code must also cope with AWS's eventual consistency: `call_with_backoff` retries a call with a
+bounded, doubling wait while `role_not_yet_assumable` recognises SageMaker's refusal of an
+execution role that IAM has not propagated yet (Lab 13 shows both).
 """
 
 from __future__ import annotations
@@ -47,6 +51,7 @@ import inspect
 import io
 import os
 import re
+import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -447,3 +452,42 @@ def check_request(service: str, operation: str, body: dict, member: str | None =
             raise ParamValidationError(report="\n".join(problems))
         return
     validate_parameters(body, shape)
+
+
+# --- live code: retry while a new role propagates (shown in Lab 13) ------------------------------
+
+
+def call_with_backoff(call: Callable[[], Any], *, retry_if: Callable[[Exception], bool], attempts: int = 6,
+                      first_wait: float = 2.0, sleep: Callable[[float], object] = time.sleep) -> Any:
+    """Call `call()`; while it raises an error that `retry_if` accepts, wait and try again.
+
+    The waits double from `first_wait` seconds, and the error of the last of `attempts` calls is
+    raised, so the total wait is at most first_wait * (2 ** (attempts - 1) - 1) seconds. An error
+    that `retry_if` rejects is raised at once. `sleep` is injectable so that tests need not wait.
+    """
+    for name, function in (("call", call), ("retry_if", retry_if), ("sleep", sleep)):
+        if not callable(function):
+            raise TypeError(f"{name} must be callable, got {type(function).__name__}.")
+    if isinstance(attempts, bool) or not isinstance(attempts, int) or attempts < 1:
+        raise ValueError(f"attempts must be a positive integer, got {attempts!r}.")
+    if not first_wait >= 0:
+        raise ValueError(f"first_wait must be zero or more seconds, got {first_wait!r}.")
+    wait = first_wait
+    for attempt in range(1, attempts + 1):
+        try:
+            return call()
+        except Exception as error:
+            if attempt == attempts or not retry_if(error):
+                raise
+        sleep(wait)
+        wait *= 2
+    raise AssertionError("unreachable: the last attempt returns or raises")
+
+
+def role_not_yet_assumable(error: Exception) -> bool:
+    """True for SageMaker's refusal to assume an execution role, as while a new role propagates."""
+    if not isinstance(error, botocore.exceptions.ClientError):
+        return False
+    details = error.response.get("Error", {})
+    return details.get("Code") == "ValidationException" and "assume" in details.get("Message", "").lower()
+

@@ -19,7 +19,9 @@ findings as violations. This module does the same job offline, with the document
 Two things differ from the managed container, on purpose:
 
 - The baseline's raw values are passed to `check_window`, and the distances are exact. Model
-  Monitor keeps a KLL quantile sketch instead, so its distances are approximations.
+  Monitor's prebuilt container keeps a KLL quantile sketch of each numeric feature instead
+  (https://docs.aws.amazon.com/sagemaker/latest/dg/model-monitor-interpreting-statistics.html), so
+  its distances approximate the exact ones computed here.
 - Extensions, which the constraints page allows for your own container: a population
   stability index (PSI) next to the Kolmogorov-Smirnov distance in ``baseline_drift_check``
   (``psi_threshold`` in ``distribution_constraints``); a ``non_negative_check`` that enforces
@@ -124,8 +126,9 @@ def ks_statistic(baseline, current) -> float:
 
     D = max over x of |F_current(x) - F_baseline(x)|, evaluated at every observed value (the CDFs
     are step functions, so the maximum is reached at one of them). Missing values are dropped.
-    It equals ``scipy.stats.ks_2samp(baseline, current).statistic`` and Model Monitor's
-    ``linf_simple`` distance for numeric features.
+    It equals ``scipy.stats.ks_2samp(baseline, current).statistic``. Model Monitor's ``linf_simple``
+    distance for numeric features is the same quantity computed from KLL quantile sketches of the
+    two samples, so this exact value is what that distance approximates.
     """
     base = np.sort(_numeric_sample(baseline, "baseline"))
     live = np.sort(_numeric_sample(current, "current"))
@@ -133,6 +136,64 @@ def ks_statistic(baseline, current) -> float:
     cdf_base = np.searchsorted(base, grid, side="right") / base.size
     cdf_live = np.searchsorted(live, grid, side="right") / live.size
     return float(np.max(np.abs(cdf_live - cdf_base)))
+
+
+def ks_critical_value(n_baseline: int, n_window: int, alpha: float = 0.05) -> float:
+    """The KS distance that chance alone exceeds with probability about `alpha` (two-sample test).
+
+    c(alpha) * sqrt((n + m) / (n m)), c(alpha) = sqrt(-ln(alpha / 2) / 2), for n and m independent
+    draws from one continuous distribution (the large-sample approximation).
+    """
+    for name, size in (("n_baseline", n_baseline), ("n_window", n_window)):
+        if isinstance(size, bool) or not isinstance(size, int | np.integer) or size < 1:
+            raise ValueError(f"{name} must be a positive whole number of rows, got {size!r}.")
+    if not 0 < alpha < 1:
+        raise ValueError(f"alpha must be a probability strictly between 0 and 1, got {alpha!r}.")
+    c_alpha = math.sqrt(-math.log(alpha / 2) / 2)
+    return c_alpha * math.sqrt((n_baseline + n_window) / (n_baseline * n_window))
+
+
+def ks_permutation_null(baseline, current, rng: np.random.Generator, draws: int = 200) -> np.ndarray:
+    """KS statistics of `draws` random splits of the pooled samples into groups of the original sizes.
+
+    Their upper quantile is the noise floor for these sizes and this feature, ties included.
+    """
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(f"rng must be a numpy Generator (numpy.random.default_rng(seed)), got {type(rng).__name__}.")
+    if isinstance(draws, bool) or not isinstance(draws, int) or draws < 1:
+        raise ValueError(f"draws must be a positive integer, got {draws!r}.")
+    base = pd.Series(baseline, dtype=float).dropna().to_numpy()
+    live = pd.Series(current, dtype=float).dropna().to_numpy()
+    if base.size == 0 or live.size == 0:
+        raise ValueError("baseline and current each need at least one non-missing value.")
+    pooled = np.concatenate([base, live])
+    statistics = np.empty(draws)
+    for index in range(draws):
+        shuffled = rng.permutation(pooled)
+        statistics[index] = ks_statistic(shuffled[: base.size], shuffled[base.size:])
+    return statistics
+
+
+def quantile_interval(values, q: float = 0.95, confidence: float = 0.95) -> tuple[float, float, float]:
+    """The `q` quantile of `values` and a distribution-free `confidence` interval for it.
+
+    The interval's ends are order statistics whose ranks come from the binomial distribution of the
+    number of values below the true quantile, so it needs no assumption about the values' shape.
+    Returns (estimate, low, high).
+    """
+    sample = np.sort(_numeric_sample(values, "values"))
+    if not 0 < q < 1 or not 0 < confidence < 1:
+        raise ValueError(f"q and confidence must lie strictly between 0 and 1, got {q!r} and {confidence!r}.")
+    from scipy.stats import binom
+
+    tail = (1 - confidence) / 2
+    low_rank = int(binom.ppf(tail, sample.size, q))
+    high_rank = int(binom.ppf(1 - tail, sample.size, q)) + 1
+    if low_rank < 1 or high_rank > sample.size:
+        raise ValueError(
+            f"{sample.size} values are too few for a {confidence:.0%} interval of the {q:g} quantile; pass more draws."
+        )
+    return float(np.quantile(sample, q)), float(sample[low_rank - 1]), float(sample[high_rank - 1])
 
 
 def psi_bin_edges(baseline, bins: int = DEFAULT_PSI_BINS) -> np.ndarray:

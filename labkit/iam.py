@@ -12,7 +12,11 @@ Three tools, each small enough to read in one sitting:
 - `evaluate` decides a request against identity-based policies and one resource-based policy of
   the same account: an applicable explicit `Deny` wins, otherwise an applicable `Allow` allows,
   otherwise the request is implicitly denied. Conditions are evaluated for the string, ARN, `Bool`
-  and `Null` operators, with the `ForAllValues:` and `ForAnyValue:` set qualifiers.
+  and `Null` operators, with the `ForAllValues:` and `ForAnyValue:` set qualifiers. A role's trust
+  policy is a resource-based policy whose statements name no `Resource` (the role is the resource).
+- `sagemaker_trust_policy` and `sagemaker_vpc_statement` write the two documents a SageMaker
+  execution role needs besides its data access, as Lab 12 shows them: a trust policy with the
+  confused-deputy conditions, and the EC2 permissions for jobs and models that run in a VPC.
 
 Scope: this is teaching code. AWS's real evaluation has more steps (AWS Organizations SCPs and
 RCPs, permissions boundaries, session policies, cross-account rules, policy variables, `...IfExists`
@@ -166,6 +170,8 @@ def parse_policy(document: str | Mapping[str, Any]) -> Policy:
     not an object, a missing or unknown `Version`, a missing `Statement`, an unknown element name,
     an `Effect` other than `Allow`/`Deny`, a statement with neither or both of `Action`/`NotAction`
     (or `Resource`/`NotResource`), an action without a service prefix, and a malformed `Condition`.
+    A statement with a `Principal` may leave out `Resource`, as a role's trust policy does: it then
+    applies to whatever resource the policy is attached to.
     """
     if isinstance(document, str):
         try:
@@ -213,7 +219,11 @@ def _parse_statement(item: Any, index: int) -> Statement:
     for action in (*actions, *not_actions):
         if action != "*" and ":" not in action:
             raise PolicyError(f"{where}: action {action!r} needs a service prefix, e.g. 's3:GetObject'")
-    resources, not_resources = _exactly_one_of(item, "Resource", "NotResource", where)
+    if "Principal" in item and "Resource" not in item and "NotResource" not in item:
+        # A role's trust policy: the statement applies to the role the policy is attached to.
+        resources, not_resources = (), ()
+    else:
+        resources, not_resources = _exactly_one_of(item, "Resource", "NotResource", where)
     return Statement(
         sid=sid,
         effect=effect,
@@ -401,8 +411,10 @@ def statement_applies(statement: Statement, request: Request) -> bool:
         action_ok = not any(_glob_match(a, request.action, case_sensitive=False) for a in statement.not_actions)
     if statement.resources:
         resource_ok = any(_glob_match(r, request.resource, case_sensitive=True) for r in statement.resources)
-    else:
+    elif statement.not_resources:
         resource_ok = not any(_glob_match(r, request.resource, case_sensitive=True) for r in statement.not_resources)
+    else:
+        resource_ok = True  # a trust policy's statement: the resource is the role that carries the policy
     context = {key.lower(): value for key, value in request.context.items()}
     return action_ok and resource_ok and all(_condition_holds(c, context) for c in statement.conditions)
 
@@ -471,3 +483,59 @@ def _glob_match(pattern: str, text: str, case_sensitive: bool) -> bool:
     # IAM wildcards: * matches any run of characters, ? one character; nothing else is special.
     regex = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
     return re.fullmatch(regex, text, flags=0 if case_sensitive else re.IGNORECASE) is not None
+
+
+# --------------------------------------------------------------------------------------------
+# Two documents a SageMaker execution role needs (shown and explained in Lab 12)
+# --------------------------------------------------------------------------------------------
+
+
+def sagemaker_trust_policy(account: str, region: str) -> dict:
+    """A trust policy that lets SageMaker assume the role only when it acts for this account.
+
+    aws:SourceAccount must be the account, and aws:SourceArn a SageMaker resource of that account in
+    that Region: the confused-deputy conditions that SageMaker's documentation recommends.
+    """
+    if not (isinstance(account, str) and account.isdigit() and len(account) == 12):
+        raise ValueError(f"account must be a 12-digit AWS account ID as a string, got {account!r}.")
+    if not (isinstance(region, str) and re.fullmatch(r"[a-z]{2}(-[a-z]+)+-\d", region)):
+        raise ValueError(f"region must be a Region code such as 'us-east-1', got {region!r}.")
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "SageMakerActingForThisAccountOnly",
+                "Effect": "Allow",
+                "Principal": {"Service": "sagemaker.amazonaws.com"},
+                "Action": "sts:AssumeRole",
+                "Condition": {
+                    "StringEquals": {"aws:SourceAccount": account},
+                    "ArnLike": {"aws:SourceArn": f"arn:aws:sagemaker:{region}:{account}:*"},
+                },
+            }
+        ],
+    }
+
+
+def sagemaker_vpc_statement(sid: str = "LetSageMakerReachTheVpc") -> dict:
+    """The EC2 permissions an execution role needs when its job or model runs in a VPC.
+
+    SageMaker creates network interfaces in the job's subnets as the execution role. The nine
+    actions are those SageMaker's execution-role page lists, on Resource "*" as it lists them.
+    """
+    return {
+        "Sid": sid,
+        "Effect": "Allow",
+        "Action": [
+            "ec2:CreateNetworkInterface",
+            "ec2:CreateNetworkInterfacePermission",
+            "ec2:DeleteNetworkInterface",
+            "ec2:DeleteNetworkInterfacePermission",
+            "ec2:DescribeNetworkInterfaces",
+            "ec2:DescribeVpcs",
+            "ec2:DescribeDhcpOptions",
+            "ec2:DescribeSubnets",
+            "ec2:DescribeSecurityGroups",
+        ],
+        "Resource": "*",
+    }

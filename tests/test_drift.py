@@ -20,10 +20,13 @@ from labkit.drift import (
     baseline_statistics,
     categorical_distance,
     check_window,
+    ks_critical_value,
+    ks_permutation_null,
     ks_statistic,
     psi,
     psi_bin_edges,
     psi_from_shares,
+    quantile_interval,
     suggest_constraints,
     violation_table,
 )
@@ -58,6 +61,61 @@ def test_ks_statistic_is_the_chapter_worked_example():
     baseline = np.repeat([1, 2, 3, 4, 5], [10, 20, 40, 20, 10])
     current = np.repeat([1, 2, 3, 4, 5], [5, 15, 35, 25, 20])
     assert ks_statistic(baseline, current) == pytest.approx(0.15)
+
+
+def test_ks_critical_value_matches_the_textbook_constant_and_the_exact_distribution():
+    from scipy.stats import kstwo
+
+    # c(0.05) = 1.358; one sample of n against a known distribution is the limit m -> infinity.
+    assert ks_critical_value(10**9, 100) == pytest.approx(1.3581 / 10, abs=1e-4)
+    # Equal samples of 200: the exact one-sample law with n_eff = 100 gives a close value.
+    assert ks_critical_value(200, 200) == pytest.approx(kstwo.ppf(0.95, 100), abs=0.005)
+    assert ks_critical_value(1439, 244) == pytest.approx(0.0940, abs=1e-4)
+    assert ks_critical_value(1439, 61) > 1.8 * ks_critical_value(1439, 244)  # a quarter of the rows
+    assert ks_critical_value(100, 100, alpha=0.01) > ks_critical_value(100, 100, alpha=0.05)
+
+
+def test_ks_critical_value_errors():
+    for bad in (0, -3, 2.5, True, "100"):
+        with pytest.raises(ValueError, match="positive whole number"):
+            ks_critical_value(bad, 10)
+    for alpha in (0, 1, 1.5):
+        with pytest.raises(ValueError, match="alpha"):
+            ks_critical_value(10, 10, alpha=alpha)
+
+
+def test_permutation_null_reproduces_the_formula_for_continuous_data_and_is_lower_with_ties():
+    rng = np.random.default_rng(7)
+    baseline, window = rng.normal(size=800), rng.normal(size=200)
+    null = ks_permutation_null(baseline, window, np.random.default_rng(8), draws=400)
+    q95, low, high = quantile_interval(null, 0.95)
+    assert low <= q95 <= high
+    assert abs(q95 - ks_critical_value(800, 200)) < 0.012
+    coarse = ks_permutation_null(rng.integers(0, 3, 800), rng.integers(0, 3, 200), np.random.default_rng(9), 400)
+    assert np.quantile(coarse, 0.95) < 0.85 * ks_critical_value(800, 200)  # three values: ties lower the floor
+    repeat = ks_permutation_null(baseline, window, np.random.default_rng(8), draws=400)
+    assert np.array_equal(null, repeat)  # seeded
+
+
+def test_permutation_null_and_quantile_interval_errors():
+    with pytest.raises(TypeError, match="Generator"):
+        ks_permutation_null([1.0, 2.0], [1.0], rng=7)
+    with pytest.raises(ValueError, match="draws"):
+        ks_permutation_null([1.0, 2.0], [1.0], np.random.default_rng(0), draws=0)
+    with pytest.raises(ValueError, match="non-missing"):
+        ks_permutation_null([np.nan], [1.0], np.random.default_rng(0))
+    with pytest.raises(ValueError, match="too few"):
+        quantile_interval([0.1, 0.2, 0.3], 0.95)
+    with pytest.raises(ValueError, match="strictly between"):
+        quantile_interval(np.arange(100.0), q=1.0)
+
+
+def test_quantile_interval_covers_the_true_quantile():
+    # 200 samples of 300 normal draws: the 95 % interval of the 0.95 quantile covers 1.645 about 95 % of the time.
+    rng = np.random.default_rng(3)
+    covered = [low <= 1.6449 <= high for low, high in
+               (quantile_interval(rng.normal(size=300), 0.95)[1:] for _ in range(200))]
+    assert 0.90 <= np.mean(covered) <= 0.995
 
 
 # --------------------------------------------------------------------------------------------

@@ -16,6 +16,8 @@ from labkit.iam import (
     evaluate,
     least_privilege_findings,
     parse_policy,
+    sagemaker_trust_policy,
+    sagemaker_vpc_statement,
 )
 
 ROLE = "arn:aws:iam::111122223333:role/mla-course-training-role"
@@ -313,3 +315,65 @@ def test_a_matching_deny_always_wins(action, secure):
     request = Request(ROLE, action, BUCKET + "/a", {"aws:SecureTransport": secure})
     assert evaluate(request, [allow_all]).allowed
     assert evaluate(request, [allow_all, deny_all]).outcome == "ExplicitDeny"
+
+
+# ---------------------------------------------------------------- trust policies and the SageMaker documents
+
+
+def assume(account, source_account=None, source_arn=None):
+    context = {}
+    if source_account is not None:
+        context["aws:SourceAccount"] = source_account
+    if source_arn is not None:
+        context["aws:SourceArn"] = source_arn
+    return Request("sagemaker.amazonaws.com", "sts:AssumeRole", f"arn:aws:iam::{account}:role/mla-course-x", context)
+
+
+def test_a_trust_policy_statement_names_no_resource_and_applies_to_its_role():
+    trust = sagemaker_trust_policy("111122223333", "us-east-1")
+    parsed = parse_policy(trust)
+    assert parsed.statements[0].resources == () and parsed.statements[0].principals == ("sagemaker.amazonaws.com",)
+    own_job = "arn:aws:sagemaker:us-east-1:111122223333:training-job/mla-course-a"
+    assert evaluate(assume("111122223333", "111122223333", own_job), [], trust).allowed
+    # The confused deputy: SageMaker acting for another account's job, or with no source at all.
+    other_job = "arn:aws:sagemaker:us-east-1:444455556666:training-job/mla-course-a"
+    assert evaluate(assume("111122223333", "444455556666", other_job), [], trust).outcome == "ImplicitDeny"
+    assert evaluate(assume("111122223333", "111122223333", other_job), [], trust).outcome == "ImplicitDeny"
+    assert evaluate(assume("111122223333"), [], trust).outcome == "ImplicitDeny"
+    other_region = "arn:aws:sagemaker:eu-west-1:111122223333:training-job/mla-course-a"
+    assert evaluate(assume("111122223333", "111122223333", other_region), [], trust).outcome == "ImplicitDeny"
+    # Without the conditions, the same trust policy lets any source through.
+    bare = json.loads(json.dumps(trust))
+    del bare["Statement"][0]["Condition"]
+    assert evaluate(assume("111122223333", "444455556666", other_job), [], bare).allowed
+    # A statement without Principal still needs a Resource, and a trust policy is not an identity policy.
+    with pytest.raises(PolicyError, match="exactly one of 'Resource' and 'NotResource'"):
+        parse_policy(policy({"Effect": "Allow", "Action": "sts:AssumeRole"}))
+    with pytest.raises(PolicyError, match="has a Principal"):
+        evaluate(assume("111122223333"), [trust])
+    assert least_privilege_findings(trust) == []
+
+
+def test_sagemaker_trust_policy_rejects_bad_names():
+    for account in ("1111", 111122223333, "11112222333a"):
+        with pytest.raises(ValueError, match="12-digit"):
+            sagemaker_trust_policy(account, "us-east-1")
+    for region in ("us_east_1", "US-EAST-1", "", None):
+        with pytest.raises(ValueError, match="Region code"):
+            sagemaker_trust_policy("111122223333", region)
+
+
+def test_the_vpc_statement_lets_the_role_manage_network_interfaces_and_nothing_else():
+    statement = sagemaker_vpc_statement()
+    assert len(statement["Action"]) == 9 and all(a.startswith("ec2:") for a in statement["Action"])
+    document = policy(statement)
+    for action in statement["Action"]:
+        assert evaluate(Request(ROLE, action, "*"), [document]).allowed
+    for action in ("ec2:RunInstances", "ec2:AuthorizeSecurityGroupIngress", "s3:GetObject"):
+        assert evaluate(Request(ROLE, action, "*"), [document]).outcome == "ImplicitDeny"
+    # On Resource "*", as AWS lists them: the create/delete actions take ARNs, so the check flags it.
+    findings = least_privilege_findings(document)
+    assert [f.rule for f in findings] == ["WILDCARD_RESOURCE"] and findings[0].sid == "LetSageMakerReachTheVpc"
+    assert "ec2:CreateNetworkInterface" in findings[0].detail
+    assert sagemaker_vpc_statement("Other")["Sid"] == "Other"
+
