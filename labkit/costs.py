@@ -1,9 +1,11 @@
 """Cost arithmetic for SageMaker inference and training, driven by a price table kept as data.
 
 Every price comes from `labkit/prices.yml`, where each entry carries its Region, unit, the date it
-was checked and the AWS page it comes from. The functions below are the billing formulas of each
-option; they take rates as arguments, so the same code prices a workload in dollars or, as Lab 07
-does, in units of an instance's On-Demand hourly rate.
+was checked, the AWS page a learner checks it on, and its basis: read on that AWS page, confirmed by
+at least two independent dated sources when the page could not be read, or a labelled assumption.
+The billing formulas (`realtime_cost`, `serverless_cost`, `batch_transform_cost`) are shown in
+Lab 07; they take rates as arguments and read in a few lines because the input checks live in the
+small `check_*` helpers they call.
 
 Bad input raises a `CostInputError` (a `ValueError`) or a `MissingPriceError` (a `KeyError`) that
 says what is wrong and how to fix it.
@@ -27,6 +29,10 @@ from labkit.errors import MessageKeyError
 PRICES_FILE = Path(__file__).with_name("prices.yml")
 REQUIRED_FIELDS = ("item", "region", "unit", "price", "checked", "url")
 AWS_HOSTS = ("aws.amazon.com",)
+# How an entry's price is known: read on the AWS page at `url`; not readable there but confirmed by
+# at least two independent dated sources (listed under `sources`); or an assumption the lab labels.
+BASES = ("aws-page", "independent-sources", "assumption")
+MIN_INDEPENDENT_SOURCES = 2
 HOURS_PER_DAY = 24
 SECONDS_PER_HOUR = 3600
 # ProductionVariantServerlessConfig: MemorySizeInMB is 1024 to 6144 in 1 GB steps; concurrency 1-200.
@@ -56,6 +62,15 @@ class PriceTableError(ValueError):
 
 
 @dataclass(frozen=True)
+class PriceSource:
+    """A dated source that states a price, named so that a reader can find it."""
+
+    name: str
+    date: dt.date
+    says: str
+
+
+@dataclass(frozen=True)
 class PriceEntry:
     """One price with its provenance."""
 
@@ -66,12 +81,40 @@ class PriceEntry:
     checked: dt.date
     url: str
     source_note: str = ""
+    basis: str = "aws-page"
+    sources: tuple[PriceSource, ...] = ()
+
+
+def _as_date(value: object, what: str) -> dt.date:
+    if isinstance(value, str):
+        try:
+            value = dt.date.fromisoformat(value)
+        except ValueError as exc:
+            raise PriceTableError(f"{what} must be a date YYYY-MM-DD, got {value!r}.") from exc
+    if not isinstance(value, dt.date):
+        raise PriceTableError(f"{what} must be a date YYYY-MM-DD, got {value!r}.")
+    return value
+
+
+def _sources(raw: dict, where: str) -> tuple[PriceSource, ...]:
+    listed = raw.get("sources") or []
+    if not isinstance(listed, list):
+        raise PriceTableError(f"{where}: sources must be a list of {{name, date, says}}.")
+    found = []
+    for number, source in enumerate(listed, start=1):
+        if not isinstance(source, dict) or any(source.get(k) in (None, "") for k in ("name", "date", "says")):
+            raise PriceTableError(f"{where}: source {number} needs a name, a date and what it says.")
+        found.append(PriceSource(str(source["name"]), _as_date(source["date"], f"{where}: source {number} date"),
+                                 str(source["says"])))
+    return tuple(found)
 
 
 def validate_entry(raw: dict, position: int) -> PriceEntry:
     """Check one raw entry of the price file and turn it into a `PriceEntry`.
 
-    Raises PriceTableError naming the entry and the missing or malformed field.
+    Raises PriceTableError naming the entry and the missing or malformed field: every entry needs its
+    item, region, unit, price, date and AWS page; an entry whose `basis` is `independent-sources`
+    needs at least two dated sources, and an `assumption` needs a `source_note` saying what is assumed.
     """
     where = f"prices.yml entry {position} ({raw.get('item', 'no item name')!r})"
     missing = [name for name in REQUIRED_FIELDS if raw.get(name) in (None, "")]
@@ -83,18 +126,22 @@ def validate_entry(raw: dict, position: int) -> PriceEntry:
     price = raw["price"]
     if isinstance(price, bool) or not isinstance(price, int | float) or price < 0:
         raise PriceTableError(f"{where}: price must be a non-negative number, got {price!r}.")
-    checked = raw["checked"]
-    if isinstance(checked, str):
-        try:
-            checked = dt.date.fromisoformat(checked)
-        except ValueError as exc:
-            raise PriceTableError(f"{where}: checked must be a date YYYY-MM-DD, got {checked!r}.") from exc
-    if not isinstance(checked, dt.date):
-        raise PriceTableError(f"{where}: checked must be a date YYYY-MM-DD, got {checked!r}.")
+    checked = _as_date(raw["checked"], f"{where}: checked")
     url = str(raw["url"])
     host = url.split("://", 1)[-1].split("/", 1)[0]
     if not url.startswith("https://") or not any(host == h or host.endswith("." + h) for h in AWS_HOSTS):
         raise PriceTableError(f"{where}: url must be an https page on aws.amazon.com, got {url!r}.")
+    basis = str(raw.get("basis", "aws-page"))
+    if basis not in BASES:
+        raise PriceTableError(f"{where}: basis must be one of {', '.join(BASES)}, got {basis!r}.")
+    sources = _sources(raw, where)
+    if basis == "independent-sources" and len(sources) < MIN_INDEPENDENT_SOURCES:
+        raise PriceTableError(
+            f"{where}: a price not read on the AWS page needs at least {MIN_INDEPENDENT_SOURCES} independent "
+            f"dated sources that agree; {len(sources)} listed."
+        )
+    if basis == "assumption" and not str(raw.get("source_note", "")).strip():
+        raise PriceTableError(f"{where}: an assumption needs a source_note that says what is assumed and why.")
     return PriceEntry(
         item=str(raw["item"]),
         region=str(raw["region"]),
@@ -103,6 +150,8 @@ def validate_entry(raw: dict, position: int) -> PriceEntry:
         checked=checked,
         url=url,
         source_note=str(raw.get("source_note", "")),
+        basis=basis,
+        sources=sources,
     )
 
 
@@ -150,11 +199,18 @@ class PriceTable:
         return self.entry(item, region).price
 
     def instance_rate(self, instance_type: str, use: str = "hosting", region: str = "us-east-1") -> float:
-        """Hourly rate of a SageMaker instance type for `use` ('hosting' or 'training') in `region`."""
-        if use not in ("hosting", "training"):
-            raise CostInputError(f"use must be 'hosting' or 'training', got {use!r}.")
+        """Hourly rate of a SageMaker instance type for `use` ('hosting', 'training' or 'batch') in `region`."""
+        if use not in INSTANCE_USES:
+            raise CostInputError(f"use must be one of {', '.join(map(repr, INSTANCE_USES))}, got {use!r}.")
         check_instance_type(instance_type, use)
         return self.price(f"sagemaker.{use}.{instance_type}", region)
+
+    def serverless_rates(self, region: str = "us-east-1") -> ServerlessRates:
+        """Serverless Inference's compute rate (per GB-second) and data rate (per GB processed) in `region`."""
+        return ServerlessRates(
+            compute_per_gb_second=self.price("sagemaker.serverless.compute", region),
+            data_per_gb=self.price("sagemaker.serverless.data", region),
+        )
 
 
 def load_prices(path: Path | None = None) -> PriceTable:
@@ -162,12 +218,16 @@ def load_prices(path: Path | None = None) -> PriceTable:
     return PriceTable.from_yaml(path)
 
 
+INSTANCE_USES = ("hosting", "training", "batch")
+
+
 @cache
 def known_instance_types(use: str = "hosting") -> tuple[str, ...]:
-    """SageMaker instance types of the installed botocore API model (hosting or training)."""
+    """SageMaker instance types of the installed botocore API model (hosting, training or batch)."""
     import botocore.session
 
-    shape = {"hosting": "ProductionVariantInstanceType", "training": "TrainingInstanceType"}[use]
+    shape = {"hosting": "ProductionVariantInstanceType", "training": "TrainingInstanceType",
+             "batch": "TransformInstanceType"}[use]
     model = botocore.session.get_session().get_service_model("sagemaker")
     return tuple(model.shape_for(shape).enum)
 
@@ -182,10 +242,11 @@ def check_instance_type(instance_type: str, use: str = "hosting") -> str:
     raise UnknownInstanceTypeError(f"{instance_type!r} is not a SageMaker {use} instance type.{hint}")
 
 
-# --- argument checks -----------------------------------------------------------------------------
+# --- argument checks (the billing formulas call these, so that each formula reads in a few lines) --
 
 
-def _non_negative(name: str, value: float) -> float:
+def check_number(name: str, value: float) -> float:
+    """`value` as a float if it is a finite number >= 0, else a CostInputError naming `name`."""
     if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
         raise CostInputError(f"{name} must be a number, got {type(value).__name__}.")
     if not math.isfinite(value) or value < 0:
@@ -193,14 +254,26 @@ def _non_negative(name: str, value: float) -> float:
     return float(value)
 
 
-def _positive(name: str, value: float) -> float:
-    value = _non_negative(name, value)
+def check_positive(name: str, value: float) -> float:
+    """`value` as a float if it is a finite number > 0."""
+    value = check_number(name, value)
     if value == 0:
         raise CostInputError(f"{name} must be > 0, got 0.")
     return value
 
 
-def _hourly_array(name: str, values: Sequence[float]) -> np.ndarray:
+def check_count(name: str, value: int, low: int = 1, high: int | None = None) -> int:
+    """`value` if it is a whole number from `low` to `high` (no upper bound when `high` is None)."""
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < low or (
+        high is not None and value > high
+    ):
+        bounds = f"from {low} to {high}" if high is not None else f">= {low}"
+        raise CostInputError(f"{name} must be an integer {bounds}, got {value!r}.")
+    return int(value)
+
+
+def check_hourly(name: str, values: Sequence[float]) -> np.ndarray:
+    """A non-empty 1-D array of finite values >= 0 (hourly traffic or usage)."""
     array = np.asarray(values, dtype=float)
     if array.ndim != 1 or array.size == 0:
         raise CostInputError(f"{name} must be a non-empty sequence of hourly values.")
@@ -210,6 +283,24 @@ def _hourly_array(name: str, values: Sequence[float]) -> np.ndarray:
     return array
 
 
+def check_day_schedule(schedule: Sequence[int]) -> np.ndarray:
+    """An hour-of-day schedule: 24 whole instance counts >= 0."""
+    counts = check_hourly("schedule", schedule)
+    if len(counts) != HOURS_PER_DAY or np.any(counts != np.round(counts)):
+        raise CostInputError("schedule needs 24 whole instance counts, one per hour of day.")
+    return counts
+
+
+def check_memory_gb(memory_mb: int) -> float:
+    """A serverless memory size in GB, if `memory_mb` is one of the sizes `MemorySizeInMB` accepts."""
+    if isinstance(memory_mb, bool) or memory_mb not in SERVERLESS_MEMORY_SIZES_MB:
+        raise CostInputError(
+            f"memory_mb must be one of {', '.join(map(str, SERVERLESS_MEMORY_SIZES_MB))} (MemorySizeInMB), "
+            f"got {memory_mb!r}."
+        )
+    return memory_mb / 1024
+
+
 # --- real-time endpoints -------------------------------------------------------------------------
 
 
@@ -217,21 +308,18 @@ def autoscaling_schedule(
     peak_requests_per_hour: Sequence[float], requests_per_instance_hour: float, min_instances: int = 1
 ) -> np.ndarray:
     """Instances to run in each hour of the day: enough for that hour's peak, never below the minimum."""
-    peaks = _hourly_array("peak_requests_per_hour", peak_requests_per_hour)
+    peaks = check_hourly("peak_requests_per_hour", peak_requests_per_hour)
     if len(peaks) != HOURS_PER_DAY:
         raise CostInputError(f"peak_requests_per_hour needs 24 values (one per hour of day), got {len(peaks)}.")
-    capacity = _positive("requests_per_instance_hour", requests_per_instance_hour)
-    if not isinstance(min_instances, int) or min_instances < 1:
-        raise CostInputError(f"min_instances must be an integer >= 1, got {min_instances!r}.")
+    capacity = check_positive("requests_per_instance_hour", requests_per_instance_hour)
+    min_instances = check_count("min_instances", min_instances)
     return np.maximum(min_instances, np.ceil(peaks / capacity)).astype(int)
 
 
 def realtime_cost(schedule: Sequence[int], hourly_rate: float, days: float = 30) -> float:
-    """Real-time endpoint: instances x hours x hourly rate, following an hour-of-day schedule."""
-    counts = _hourly_array("schedule", schedule)
-    if len(counts) != HOURS_PER_DAY or np.any(counts != np.round(counts)):
-        raise CostInputError("schedule needs 24 whole instance counts, one per hour of day.")
-    return float(counts.sum()) * _non_negative("hourly_rate", hourly_rate) * _non_negative("days", days)
+    """Real-time endpoint: the day's instance-hours x the hourly rate x days, busy or idle."""
+    instance_hours_per_day = float(check_day_schedule(schedule).sum())
+    return instance_hours_per_day * check_number("hourly_rate", hourly_rate) * check_number("days", days)
 
 
 # --- serverless inference ------------------------------------------------------------------------
@@ -247,7 +335,7 @@ class ServerlessRates:
 
     def __post_init__(self) -> None:
         for name in ("compute_per_gb_second", "data_per_gb", "provisioned_per_gb_second"):
-            _non_negative(name, getattr(self, name))
+            check_number(name, getattr(self, name))
 
 
 def serverless_cost(
@@ -259,28 +347,15 @@ def serverless_cost(
     provisioned_concurrency: int = 0,
     provisioned_hours: float = 0.0,
 ) -> float:
-    """Serverless endpoint: compute billed by memory and duration (rounded up to the millisecond),
-    plus data processed (in and out), plus provisioned concurrency kept warm.
-    """
-    requests = _non_negative("requests", requests)
-    duration_ms = _non_negative("duration_ms", duration_ms)
-    if memory_mb not in SERVERLESS_MEMORY_SIZES_MB:
-        raise CostInputError(
-            f"memory_mb must be one of {', '.join(map(str, SERVERLESS_MEMORY_SIZES_MB))} (MemorySizeInMB), "
-            f"got {memory_mb!r}."
-        )
-    if not isinstance(provisioned_concurrency, int) or not 0 <= provisioned_concurrency <= SERVERLESS_MAX_CONCURRENCY:
-        raise CostInputError(
-            f"provisioned_concurrency must be an integer from 0 to {SERVERLESS_MAX_CONCURRENCY}, "
-            f"got {provisioned_concurrency!r}."
-        )
-    memory_gb = memory_mb / 1024
-    billed_seconds = math.ceil(duration_ms) / 1000  # billed by the millisecond
-    compute = requests * billed_seconds * memory_gb * rates.compute_per_gb_second
-    data = requests * _non_negative("payload_kb", payload_kb) / (1024 * 1024) * rates.data_per_gb
-    warm_seconds = _non_negative("provisioned_hours", provisioned_hours) * SECONDS_PER_HOUR
-    provisioned = provisioned_concurrency * memory_gb * warm_seconds * rates.provisioned_per_gb_second
-    return compute + data + provisioned
+    """Serverless endpoint: GB-seconds of compute (each request rounded up to the millisecond), plus the
+    GB of data processed in and out, plus any provisioned concurrency kept warm."""
+    requests, memory_gb = check_number("requests", requests), check_memory_gb(memory_mb)
+    gb_seconds = requests * math.ceil(check_number("duration_ms", duration_ms)) / 1000 * memory_gb
+    gb_processed = requests * check_number("payload_kb", payload_kb) / 1024**2
+    warm_gb_seconds = (check_count("provisioned_concurrency", provisioned_concurrency, 0, SERVERLESS_MAX_CONCURRENCY)
+                       * memory_gb * check_number("provisioned_hours", provisioned_hours) * SECONDS_PER_HOUR)
+    return (gb_seconds * rates.compute_per_gb_second + gb_processed * rates.data_per_gb
+            + warm_gb_seconds * rates.provisioned_per_gb_second)
 
 
 # --- asynchronous inference and batch transform --------------------------------------------------
@@ -292,8 +367,8 @@ def async_instance_hours(hourly_requests: Sequence[float], requests_per_instance
     Requests arrive at random (Poisson) within each hour, so an hour with a mean of `lam` requests
     holds at least one with probability 1 - exp(-lam); a busy hour needs lam / capacity instances.
     """
-    lam = _hourly_array("hourly_requests", hourly_requests)
-    capacity = _positive("requests_per_instance_hour", requests_per_instance_hour)
+    lam = check_hourly("hourly_requests", hourly_requests)
+    capacity = check_positive("requests_per_instance_hour", requests_per_instance_hour)
     return float(np.maximum(-np.expm1(-lam), lam / capacity).sum())
 
 
@@ -302,19 +377,18 @@ def async_cost(
 ) -> float:
     """Asynchronous endpoint with auto scaling down to 0 instances: instance-hours x hourly rate x days."""
     hours = async_instance_hours(hourly_requests, requests_per_instance_hour)
-    return hours * _non_negative("hourly_rate", hourly_rate) * _non_negative("days", days)
+    return hours * check_number("hourly_rate", hourly_rate) * check_number("days", days)
 
 
 def batch_transform_cost(
     records: float, records_per_instance_hour: float, instances: int, hourly_rate: float, startup_minutes: float = 0
 ) -> float:
-    """Batch transform job: instances x (start-up + scoring time) x hourly rate."""
-    if not isinstance(instances, int) or instances < 1:
-        raise CostInputError(f"instances must be an integer >= 1, got {instances!r}.")
-    throughput = _positive("records_per_instance_hour", records_per_instance_hour) * instances
-    scoring_hours = _non_negative("records", records) / throughput
-    job_hours = _non_negative("startup_minutes", startup_minutes) / 60 + scoring_hours
-    return instances * job_hours * _non_negative("hourly_rate", hourly_rate)
+    """Batch transform job: instances x (start-up + scoring hours) x hourly rate; nothing runs after it."""
+    instances = check_count("instances", instances)
+    scoring_hours = check_number("records", records) / (
+        check_positive("records_per_instance_hour", records_per_instance_hour) * instances)
+    job_hours = check_number("startup_minutes", startup_minutes) / 60 + scoring_hours
+    return instances * job_hours * check_number("hourly_rate", hourly_rate)
 
 
 # --- multi-model endpoints -----------------------------------------------------------------------
@@ -322,11 +396,9 @@ def batch_transform_cost(
 
 def single_model_endpoints_cost(n_models: int, instances_per_endpoint: int, hourly_rate: float, hours: float) -> float:
     """N separate real-time endpoints, each always on."""
-    if not isinstance(n_models, int) or n_models < 1:
-        raise CostInputError(f"n_models must be an integer >= 1, got {n_models!r}.")
-    if not isinstance(instances_per_endpoint, int) or instances_per_endpoint < 1:
-        raise CostInputError(f"instances_per_endpoint must be an integer >= 1, got {instances_per_endpoint!r}.")
-    return n_models * instances_per_endpoint * _non_negative("hourly_rate", hourly_rate) * _non_negative("hours", hours)
+    n_models = check_count("n_models", n_models)
+    instances_per_endpoint = check_count("instances_per_endpoint", instances_per_endpoint)
+    return n_models * instances_per_endpoint * check_number("hourly_rate", hourly_rate) * check_number("hours", hours)
 
 
 def mme_instances(
@@ -338,13 +410,12 @@ def mme_instances(
     min_instances: int = 1,
 ) -> int:
     """Instances one multi-model endpoint needs: enough for the summed traffic and for the hot models' memory."""
-    if not isinstance(n_models, int) or n_models < 1:
-        raise CostInputError(f"n_models must be an integer >= 1, got {n_models!r}.")
+    n_models = check_count("n_models", n_models)
     for_traffic = math.ceil(
-        _non_negative("total_requests_per_hour", total_requests_per_hour)
-        / _positive("requests_per_instance_hour", requests_per_instance_hour)
+        check_number("total_requests_per_hour", total_requests_per_hour)
+        / check_positive("requests_per_instance_hour", requests_per_instance_hour)
     )
-    if _non_negative("model_memory_mb", model_memory_mb) > _positive("instance_memory_mb", instance_memory_mb):
+    if check_number("model_memory_mb", model_memory_mb) > check_positive("instance_memory_mb", instance_memory_mb):
         raise CostInputError("model_memory_mb exceeds instance_memory_mb: one model must fit on one instance.")
     for_memory = math.ceil(n_models * model_memory_mb / instance_memory_mb)
     return max(min_instances, for_traffic, for_memory)
@@ -372,8 +443,8 @@ class SpotRun:
 
 def validate_stopping_condition(max_runtime_s: float, max_wait_s: float) -> None:
     """MaxWaitTimeInSeconds must be >= MaxRuntimeInSeconds, and the runtime at most 28 days."""
-    max_runtime_s = _positive("max_runtime_s", max_runtime_s)
-    max_wait_s = _positive("max_wait_s", max_wait_s)
+    max_runtime_s = check_positive("max_runtime_s", max_runtime_s)
+    max_wait_s = check_positive("max_wait_s", max_wait_s)
     if max_runtime_s > MAX_RUNTIME_LIMIT_S:
         raise CostInputError(
             f"max_runtime_s is {max_runtime_s:.0f}; MaxRuntimeInSeconds is at most 28 days ({MAX_RUNTIME_LIMIT_S} s)."
@@ -404,14 +475,14 @@ def simulate_spot_training(
     `spot_price_fraction` of the On-Demand rate, which the model reports as billable seconds.
     """
     validate_stopping_condition(max_runtime_s, max_wait_s)
-    needed = _positive("compute_needed_s", compute_needed_s)
-    fraction = _non_negative("spot_price_fraction", spot_price_fraction)
+    needed = check_positive("compute_needed_s", compute_needed_s)
+    fraction = check_number("spot_price_fraction", spot_price_fraction)
     if fraction > 1:
         raise CostInputError(f"spot_price_fraction must be between 0 and 1, got {fraction}.")
-    rate = _non_negative("interruptions_per_hour", interruptions_per_hour)
-    wait_mean = _non_negative("mean_wait_s", mean_wait_s)
+    rate = check_number("interruptions_per_hour", interruptions_per_hour)
+    wait_mean = check_number("mean_wait_s", mean_wait_s)
     if checkpoint_every_s is not None:
-        _positive("checkpoint_every_s", checkpoint_every_s)
+        check_positive("checkpoint_every_s", checkpoint_every_s)
     rng = np.random.default_rng(seed)
     progress = trained = wall = lost = 0.0
     interruptions = 0
@@ -441,13 +512,12 @@ def simulate_spot_training(
 
 def on_demand_training_cost(compute_needed_s: float, instances: int, hourly_rate: float) -> float:
     """On-Demand training: instances x hours run x hourly rate (no interruptions)."""
-    if not isinstance(instances, int) or instances < 1:
-        raise CostInputError(f"instances must be an integer >= 1, got {instances!r}.")
+    instances = check_count("instances", instances)
     return (
         instances
-        * _non_negative("compute_needed_s", compute_needed_s)
+        * check_number("compute_needed_s", compute_needed_s)
         / SECONDS_PER_HOUR
-        * _non_negative("hourly_rate", hourly_rate)
+        * check_number("hourly_rate", hourly_rate)
     )
 
 
@@ -474,9 +544,9 @@ def savings_plan_cost(hourly_usage: Sequence[float], commitment_per_hour: float,
     Each hour the commitment is paid in full; it buys usage at the discounted rate, so it covers up to
     commitment / (1 - discount) of On-Demand-equivalent usage; usage beyond that is billed On-Demand.
     """
-    usage = _hourly_array("hourly_usage", hourly_usage)
-    commitment = _non_negative("commitment_per_hour", commitment_per_hour)
-    discount = _non_negative("discount", discount)
+    usage = check_hourly("hourly_usage", hourly_usage)
+    commitment = check_number("commitment_per_hour", commitment_per_hour)
+    discount = check_number("discount", discount)
     if discount >= 1:
         raise CostInputError(f"discount must be a fraction below 1 (0.3 = 30 % off), got {discount}.")
     covers = commitment / (1 - discount)
@@ -493,10 +563,10 @@ def savings_plan_cost(hourly_usage: Sequence[float], commitment_per_hour: float,
 
 def s3_cost(gb_months: float, puts: float, gets: float, prices: PriceTable, region: str = "us-east-1") -> float:
     """S3 Express One Zone: storage x GB-month price, plus PUT and GET requests per 1,000."""
-    storage = _non_negative("gb_months", gb_months) * prices.price("s3.express_one_zone.storage", region)
+    storage = check_number("gb_months", gb_months) * prices.price("s3.express_one_zone.storage", region)
     requests = (
-        _non_negative("puts", puts) * prices.price("s3.express_one_zone.put_requests", region)
-        + _non_negative("gets", gets) * prices.price("s3.express_one_zone.get_requests", region)
+        check_number("puts", puts) * prices.price("s3.express_one_zone.put_requests", region)
+        + check_number("gets", gets) * prices.price("s3.express_one_zone.get_requests", region)
     ) / 1000
     return storage + requests
 
@@ -514,7 +584,7 @@ def break_even(
     """
     from scipy.optimize import brentq
 
-    low, high = _positive("low", low), _positive("high", high)
+    low, high = check_positive("low", low), check_positive("high", high)
     if low >= high:
         raise CostInputError(f"low ({low}) must be below high ({high}).")
 

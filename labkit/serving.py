@@ -1,26 +1,36 @@
-"""A small HTTP inference server that follows the SageMaker hosting contract, and a client for it.
+"""A small HTTP inference server that follows SageMaker's container contracts, and a client for it.
 
 Run it as its own process, the way SageMaker runs a container::
 
-    python -m labkit.serving --model-dir /opt/ml/model --port 8080
+    python -m labkit.serving --model-dir /opt/ml/model --port 8080            # loopback only (default)
+    python -m labkit.serving --model-dir /opt/ml/model --host 0.0.0.0 --port 8080   # inside a container
 
-It answers:
+It answers the hosting contract (the two handlers, `ping` and `invocations`, are shown in Lab 08):
 
 - ``GET /ping``: 200 once the model in ``--model-dir`` is loaded, 503 before (or if loading failed);
 - ``POST /invocations``: predictions for a ``text/csv`` or ``application/json`` body, returned in
   the type the ``Accept`` header asks for (JSON when it asks for nothing in particular);
-- ``POST /models/<name>/invoke``, or ``POST /invocations`` with the header
-  ``X-Amzn-SageMaker-Target-Model: <name>``: the same for model ``<name>`` in
-  ``--multi-model-dir``, loaded on first use and kept in a least-recently-used cache of
-  ``--max-models`` models, as a multi-model endpoint does;
-- ``GET /models`` (the models in memory) and ``GET /stats`` (requests by status, loads, evictions).
 
-Errors are short JSON documents: 400 for a payload that cannot be parsed, 404 for an unknown path or
-model, 406 for an ``Accept`` it cannot produce, 411 without ``Content-Length``, 413 above the
-real-time payload limit (6 MB by default), 415 for another ``Content-Type``, and 500 or 503 with a
-request id and no stack trace (the trace goes to the server's stderr, under that request id).
-The server binds to 127.0.0.1 only, and SIGTERM stops it cleanly: it stops accepting connections,
-finishes the requests in flight and exits with status 0.
+and, with ``--multi-model-dir``, the multi-model contract of a custom container, whose model
+management SageMaker drives (https://docs.aws.amazon.com/sagemaker/latest/dg/mms-container-apis.html):
+
+- ``POST /models`` with ``{"model_name": ..., "url": ...}`` loads a model: 409 if that name is
+  loaded already, 507 when there is no room for another (``--max-models``), and SageMaker then
+  unloads models it is not using;
+- ``GET /models`` lists the loaded models, ``GET /models/<name>`` describes one (404 if not loaded);
+- ``DELETE /models/<name>`` unloads one (404 if not loaded);
+- ``POST /models/<name>/invoke`` predicts with one (404 if not loaded). The container never loads a
+  model on its own: the platform loads it first. The ``X-Amzn-SageMaker-Target-Model`` header that
+  SageMaker passes along is only logged.
+
+``GET /stats`` (not part of any AWS contract) reports requests by status. Errors are short JSON
+documents: 400 for a payload that cannot be parsed, 404, 405, 406 for an ``Accept`` it cannot
+produce, 409, 411 without ``Content-Length``, 413 above the real-time payload limit (6 MB by
+default), 415 for another ``Content-Type``, 507, and 500 or 503 with a request id and no stack trace
+(the trace goes to the server's stderr, under that request id). The server binds to 127.0.0.1
+unless ``--host`` names another address; a container must listen on 0.0.0.0 so that SageMaker can
+reach it. SIGTERM stops it cleanly: it stops accepting connections, finishes the requests in flight
+and exits with status 0.
 
 A model directory holds ``model.joblib`` (a fitted scikit-learn estimator or pipeline) and
 ``schema.json`` (the input columns in order and which of them are numbers); `save_model` writes
@@ -33,6 +43,7 @@ import argparse
 import csv
 import http.client
 import io
+import ipaddress
 import json
 import os
 import re
@@ -44,18 +55,18 @@ import threading
 import time
 import traceback
 import uuid
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from labkit.errors import MessageKeyError
 
-LOOPBACK = "127.0.0.1"  # never another interface: the labs and tests must not expose a port
+LOOPBACK = "127.0.0.1"  # the default: the labs and tests never expose a port to other machines
+ALL_INTERFACES = "0.0.0.0"  # what a container binds, so that SageMaker can reach it
 DEFAULT_PORT = 8080  # the port SageMaker sends /ping and /invocations to
 PORT_VARIABLE = "SAGEMAKER_BIND_TO_PORT"  # inference pipelines name another port in this variable
 DEFAULT_MODEL_DIR = "/opt/ml/model"  # where SageMaker unpacks model.tar.gz
@@ -63,7 +74,7 @@ MAX_PAYLOAD_BYTES = 6 * 1024 * 1024  # 6,291,456: InvokeEndpoint's Body limit fo
 DEFAULT_MAX_MODELS = 3
 MODEL_FILE = "model.joblib"
 SCHEMA_FILE = "schema.json"
-TARGET_MODEL_HEADER = "X-Amzn-SageMaker-Target-Model"
+TARGET_MODEL_HEADER = "X-Amzn-SageMaker-Target-Model"  # passed to a multi-model container, for logging
 CSV, JSON = "text/csv", "application/json"
 INPUT_TYPES = (CSV, JSON)
 MODEL_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,62}")
@@ -91,8 +102,20 @@ class NotAcceptableError(ServingError, ValueError):
     """The Accept header names no type the server can produce (HTTP 406)."""
 
 
+class UnsupportedMediaTypeError(ServingError, ValueError):
+    """The Content-Type is neither text/csv nor application/json (HTTP 415)."""
+
+
 class UnknownModelError(ServingError, MessageKeyError):
-    """No model of that name in the multi-model directory (HTTP 404)."""
+    """No model of that name is loaded, or no model directory at that url (HTTP 404)."""
+
+
+class ModelAlreadyLoadedError(ServingError, ValueError):
+    """POST /models named a model that is loaded already (HTTP 409)."""
+
+
+class InsufficientStorageError(ServingError, RuntimeError):
+    """No room to load another model (HTTP 507): the platform must unload one first."""
 
 
 class ServerStartError(ServingError, RuntimeError):
@@ -226,6 +249,14 @@ def choose_output_type(accept: str | None) -> str:
     raise NotAcceptableError(f"Accept {accept!r} names no type this server produces; ask for {CSV} or {JSON}.")
 
 
+def check_content_type(header: str | None) -> str:
+    """The input type of a Content-Type header; UnsupportedMediaTypeError unless it is CSV or JSON."""
+    kind = media_type(header)
+    if kind not in INPUT_TYPES:
+        raise UnsupportedMediaTypeError(f"Content-Type {kind or 'missing'!r} is not supported; send {CSV} or {JSON}.")
+    return kind
+
+
 def _decode(body: bytes) -> str:
     if not body.strip():
         raise PayloadError("The request body is empty; send at least one row.")
@@ -326,46 +357,74 @@ def format_predictions(predictions: np.ndarray, output_type: str) -> bytes:
 
 
 # ----------------------------------------------------------------------------------------------
-# The multi-model cache
+# The multi-model store (the model-management half of the multi-model container contract)
 
 
-class ModelCache:
-    """Models of a directory, loaded on first use and evicted least-recently-used beyond `capacity`."""
+class ModelStore:
+    """The models a multi-model container holds, by name, loaded and unloaded when the platform asks.
+
+    `load` refuses a name that is loaded already (409) and a model beyond `capacity` (507): the
+    container does not choose what to unload, SageMaker does. `url` must point inside `root`.
+    """
 
     def __init__(self, root: Path | None, capacity: int) -> None:
         if capacity < 1:
             raise ValueError(f"capacity must be at least 1 model, got {capacity}")
-        self.root = root
+        self.root = root.resolve() if root is not None else None
         self.capacity = capacity
-        self._models: OrderedDict[str, LoadedModel] = OrderedDict()
+        self._models: dict[str, tuple[LoadedModel, str]] = {}
         self._lock = threading.Lock()
-        self.loads = self.hits = self.evictions = 0
 
-    def get(self, name: str) -> LoadedModel:
-        """The model `name`, loading it (and evicting the least recently used one) if needed."""
-        if name.endswith(".tar.gz"):  # SageMaker passes TargetModel as the artifact's relative path
-            name = name[: -len(".tar.gz")]
+    def _directory(self, name: str, url: str) -> Path:
         if not MODEL_NAME.fullmatch(name):
             raise PayloadError(f"Model name {name[:80]!r} is not valid: use letters, digits, '.', '_' or '-'.")
-        with self._lock:
+        if self.root is None:
+            raise PayloadError("This server holds no multi-model directory; start it with --multi-model-dir.")
+        directory = Path(url).resolve()
+        if self.root not in (directory, *directory.parents):
+            raise PayloadError(f"url {url[:200]!r} is outside the multi-model directory.")
+        if not directory.is_dir():
+            raise UnknownModelError(f"No model directory at url {url[:200]!r}.")
+        return directory
+
+    def load(self, name: str, url: str) -> LoadedModel:
+        """Load the model at `url` under `name` (POST /models)."""
+        directory = self._directory(name, url)
+        with self._lock:  # one load at a time; a damaged artifact raises whatever the unpickler raises
             if name in self._models:
-                self._models.move_to_end(name)
-                self.hits += 1
-                return self._models[name]
-            if self.root is None or not (self.root / name).is_dir():
-                raise UnknownModelError(f"No model named {name!r} in the multi-model directory.")
-            model = load_model(self.root / name, name=name)  # under the lock: one load at a time
-            self._models[name] = model
-            self.loads += 1
-            while len(self._models) > self.capacity:
-                self._models.popitem(last=False)
-                self.evictions += 1
+                raise ModelAlreadyLoadedError(f"Model {name!r} is already loaded.")
+            if len(self._models) >= self.capacity:
+                raise InsufficientStorageError(
+                    f"No room for {name!r}: {len(self._models)} of {self.capacity} models are loaded. "
+                    "Unload one (DELETE /models/<name>) and load again."
+                )
+            model = load_model(directory, name=name)
+            self._models[name] = (model, url)
             return model
 
-    def loaded(self) -> list[str]:
-        """Names in memory, least recently used first."""
+    def get(self, name: str) -> LoadedModel:
+        """The loaded model `name` (GET /models/<name>, POST /models/<name>/invoke)."""
         with self._lock:
-            return list(self._models)
+            if name not in self._models:
+                raise UnknownModelError(f"Model {name[:80]!r} is not loaded; load it with POST /models.")
+            return self._models[name][0]
+
+    def unload(self, name: str) -> None:
+        """Forget the model `name` so that its memory can be reclaimed (DELETE /models/<name>)."""
+        with self._lock:
+            if self._models.pop(name, None) is None:
+                raise UnknownModelError(f"Model {name[:80]!r} is not loaded.")
+
+    def describe(self, name: str) -> dict[str, str]:
+        with self._lock:
+            if name not in self._models:
+                raise UnknownModelError(f"Model {name[:80]!r} is not loaded.")
+            return {"modelName": name, "modelUrl": self._models[name][1]}
+
+    def listing(self) -> list[dict[str, str]]:
+        """The loaded models in load order, as the List Model API returns them."""
+        with self._lock:
+            return [{"modelName": name, "modelUrl": url} for name, (_, url) in self._models.items()]
 
 
 # ----------------------------------------------------------------------------------------------
@@ -384,10 +443,10 @@ class HttpError(Exception):
 
 @dataclass
 class App:
-    """The server's state: the default model, the multi-model cache and counters."""
+    """The server's state: the default model, the multi-model store and counters."""
 
     model_dir: Path
-    cache: ModelCache
+    models: ModelStore
     max_payload_bytes: int
     default_model: LoadedModel | None = None
     load_failed: bool = False
@@ -412,13 +471,7 @@ class App:
         return {
             "requests": sum(by_status.values()),
             "by_status": by_status,
-            "models": {
-                "capacity": self.cache.capacity,
-                "loaded": self.cache.loaded(),
-                "loads": self.cache.loads,
-                "hits": self.cache.hits,
-                "evictions": self.cache.evictions,
-            },
+            "models": {"capacity": self.models.capacity, "loaded": [m["modelName"] for m in self.models.listing()]},
         }
 
 
@@ -428,10 +481,44 @@ def log(message: str) -> None:
     sys.stderr.flush()
 
 
+class Reply(NamedTuple):
+    """An HTTP answer: status, body and Content-Type."""
+
+    status: int
+    body: bytes
+    content_type: str
+
+
+def ping(app: App) -> Reply:
+    """GET /ping: 200 with an empty body once the model is in memory; 503 while it loads or if it failed."""
+    if app.default_model is None:
+        reason = "the model failed to load" if app.load_failed else "the model is still loading"
+        return Reply(503, json.dumps({"error": reason}).encode(), JSON)
+    return Reply(200, b"", "text/plain")
+
+
+def invocations(model: LoadedModel, body: bytes, content_type: str | None, accept: str | None) -> Reply:
+    """POST /invocations: read the rows in the body, predict, and answer in the type Accept asks for."""
+    input_type = check_content_type(content_type)  # 415 for another Content-Type
+    output_type = choose_output_type(accept)  # 406 if Accept names nothing this server produces
+    rows = parse_payload(body, input_type, model.schema)  # 400 if the body is not rows of the schema
+    return Reply(200, format_predictions(model.predict(rows), output_type), output_type)
+
+
+ERROR_STATUS = (  # the exceptions the handlers raise, and the status each deserves
+    (PayloadError, 400),
+    (UnknownModelError, 404),
+    (NotAcceptableError, 406),
+    (ModelAlreadyLoadedError, 409),
+    (UnsupportedMediaTypeError, 415),
+    (InsufficientStorageError, 507),
+)
+
+
 class InferenceHandler(BaseHTTPRequestHandler):
     """Routes one request; every answer, error or not, is counted and logged with its request id."""
 
-    server_version = "labkit-serving/0.1"
+    server_version = "labkit-serving/0.2"
     protocol_version = "HTTP/1.0"  # one request per connection: nothing idles open when SIGTERM arrives
     timeout = 30  # seconds a client may take to send its request before the connection is dropped
     error_content_type = JSON
@@ -447,6 +534,9 @@ class InferenceHandler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:  # noqa: N802
         self._handle("POST")
 
+    def do_DELETE(self) -> None:  # noqa: N802
+        self._handle("DELETE")
+
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - http.server's signature
         pass  # _handle writes one line per request instead, with its request id
 
@@ -459,10 +549,13 @@ class InferenceHandler(BaseHTTPRequestHandler):
         except HttpError as exc:
             status, content_type, headers = exc.status, JSON, exc.headers
             body = json.dumps({"error": exc.message, "request_id": request_id}).encode()
-        except Exception:  # noqa: BLE001 - the client gets a short answer, the log gets the trace
-            log(f"request {request_id} {method} {self.path} failed\n{traceback.format_exc().rstrip()}")
-            status, content_type = 500, JSON
-            body = json.dumps({"error": "internal server error", "request_id": request_id}).encode()
+        except Exception as exc:  # noqa: BLE001 - the client gets a short answer, the log gets the trace
+            known = next((code for kind, code in ERROR_STATUS if isinstance(exc, kind)), None)
+            if known is None:
+                log(f"request {request_id} {method} {self.path} failed\n{traceback.format_exc().rstrip()}")
+            status, content_type = known or 500, JSON
+            message = (exc.args[0] if exc.args else str(exc)) if known else "internal server error"
+            body = json.dumps({"error": message, "request_id": request_id}).encode()
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
@@ -473,53 +566,64 @@ class InferenceHandler(BaseHTTPRequestHandler):
         self.wfile.write(body)
         self.app.count(status)
         elapsed_ms = 1000 * (time.perf_counter() - started)
-        log(f"request {request_id} {method} {self.path} {status} {elapsed_ms:.1f}ms")
-
-    def _route(self, method: str) -> tuple[int, bytes, str]:
-        path = self.path.split("?", 1)[0]
-        routes = {
-            "/ping": ("GET", self._ping),
-            "/invocations": ("POST", self._invocations),
-            "/models": ("GET", lambda: self._json(200, {"models": self.app.cache.loaded()})),
-            "/stats": ("GET", lambda: self._json(200, self.app.stats())),
-        }
-        invoke = re.fullmatch(r"/models/([^/]+)/invoke", path)
-        if invoke:
-            routes[path] = ("POST", lambda: self._invoke(lambda: self._cached_model(invoke.group(1))))
-        if path not in routes:
-            raise HttpError(404, f"No route {path[:100]!r}: use /ping, /invocations or /models/<name>/invoke.")
-        allowed, handler = routes[path]
-        if method != allowed:
-            raise HttpError(405, f"{path} accepts {allowed} only.", {"Allow": allowed})
-        return handler()
-
-    def _json(self, status: int, document: Any) -> tuple[int, bytes, str]:
-        return status, json.dumps(document).encode(), JSON
-
-    def _ping(self) -> tuple[int, bytes, str]:
-        if self.app.default_model is None:
-            reason = "the model failed to load" if self.app.load_failed else "the model is still loading"
-            raise HttpError(503, reason)
-        return 200, b"", "text/plain"
-
-    def _invocations(self) -> tuple[int, bytes, str]:
         target = self.headers.get(TARGET_MODEL_HEADER)
-        if target is not None:
-            return self._invoke(lambda: self._cached_model(target))
-        return self._invoke(self._default_model)
+        logged = f" (TargetModel {target[:200]})" if target else ""
+        log(f"request {request_id} {method} {self.path} {status} {elapsed_ms:.1f}ms{logged}")
+
+    def _route(self, method: str) -> Reply:
+        path = self.path.split("?", 1)[0]
+        routes: dict[str, dict[str, Callable[[], Reply]]] = {
+            "/ping": {"GET": lambda: ping(self.app)},
+            "/invocations": {"POST": lambda: invocations(self._default_model(), self._read_body(),
+                                                         self.headers.get("Content-Type"), self.headers.get("Accept"))},
+            "/models": {"GET": lambda: self._json(200, {"models": self.app.models.listing()}),
+                        "POST": self._load_model},
+            "/stats": {"GET": lambda: self._json(200, self.app.stats())},
+        }
+        one = re.fullmatch(r"/models/([^/]+)", path)
+        invoke = re.fullmatch(r"/models/([^/]+)/invoke", path)
+        if one:
+            name = one.group(1)
+            routes[path] = {"GET": lambda: self._json(200, self.app.models.describe(name)),
+                            "DELETE": lambda: self._unload_model(name)}
+        if invoke:
+            name = invoke.group(1)
+            routes[path] = {"POST": lambda: self._invoke_named(name)}
+        if path not in routes:
+            raise HttpError(404, f"No route {path[:100]!r}: use /ping, /invocations or /models.")
+        allowed = routes[path]
+        if method not in allowed:
+            raise HttpError(405, f"{path} accepts {', '.join(allowed)} only.", {"Allow": ", ".join(allowed)})
+        return allowed[method]()
+
+    def _json(self, status: int, document: Any) -> Reply:
+        return Reply(status, json.dumps(document).encode(), JSON)
 
     def _default_model(self) -> LoadedModel:
         if self.app.default_model is None:
             raise HttpError(503, "the model is not loaded; wait until /ping answers 200")
         return self.app.default_model
 
-    def _cached_model(self, name: str) -> LoadedModel:
+    def _invoke_named(self, name: str) -> Reply:
+        body = self._read_body()  # first, so that every answer reaches a client that is still sending
+        return invocations(self.app.models.get(name), body, self.headers.get("Content-Type"),
+                           self.headers.get("Accept"))
+
+    def _load_model(self) -> Reply:
         try:
-            return self.app.cache.get(name)
-        except UnknownModelError as exc:
-            raise HttpError(404, str(exc)) from None
-        except PayloadError as exc:
-            raise HttpError(400, str(exc)) from None
+            document = json.loads(self._read_body() or b"null")
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            raise PayloadError('Send {"model_name": ..., "url": ...} as JSON.') from None
+        if not isinstance(document, dict) or not all(isinstance(document.get(k), str) for k in ("model_name", "url")):
+            raise PayloadError('Send {"model_name": ..., "url": ...} as JSON, both strings.')
+        self.app.models.load(document["model_name"], document["url"])
+        log(f"model {document['model_name']!r} loaded")
+        return self._json(200, self.app.models.describe(document["model_name"]))
+
+    def _unload_model(self, name: str) -> Reply:
+        self.app.models.unload(name)
+        log(f"model {name!r} unloaded")
+        return self._json(200, {"modelName": name, "unloaded": True})
 
     def _read_body(self) -> bytes:
         length_header = self.headers.get("Content-Length")
@@ -543,42 +647,34 @@ class InferenceHandler(BaseHTTPRequestHandler):
             raise HttpError(413, f"The body has {length:,} bytes; the limit is {limit:,} bytes.")
         return self.rfile.read(length)
 
-    def _invoke(self, find_model: Callable[[], LoadedModel]) -> tuple[int, bytes, str]:
-        body = self._read_body()  # first, so that every answer reaches a client that is still sending
-        model = find_model()
-        content_type = media_type(self.headers.get("Content-Type"))
-        if content_type not in INPUT_TYPES:
-            raise HttpError(415, f"Content-Type {content_type or 'missing'!r} is not supported; send {CSV} or {JSON}.")
-        try:
-            output_type = choose_output_type(self.headers.get("Accept"))
-        except NotAcceptableError as exc:
-            raise HttpError(406, str(exc)) from None
-        try:
-            rows = parse_payload(body, content_type, model.schema)
-        except PayloadError as exc:
-            raise HttpError(400, str(exc)) from None
-        return 200, format_predictions(model.predict(rows), output_type), output_type
 
-
-def build_server(app: App, port: int) -> ThreadingHTTPServer:
-    """An HTTP server on 127.0.0.1:`port` (0 picks a free port) that finishes its requests on close."""
-    server = ThreadingHTTPServer((LOOPBACK, port), InferenceHandler)
+def build_server(app: App, port: int, host: str = LOOPBACK) -> ThreadingHTTPServer:
+    """An HTTP server on `host`:`port` (0 picks a free port) that finishes its requests on close."""
+    server = ThreadingHTTPServer((host, port), InferenceHandler)
     server.daemon_threads = False  # server_close() then waits for the requests in flight
     server.app = app  # type: ignore[attr-defined]
     return server
 
 
-def serve(model_dir: Path, *, multi_model_dir: Path | None, port: int, max_models: int, max_payload_bytes: int) -> int:
+def serve(
+    model_dir: Path,
+    *,
+    multi_model_dir: Path | None,
+    port: int,
+    max_models: int,
+    max_payload_bytes: int,
+    host: str = LOOPBACK,
+) -> int:
     """Run until SIGTERM or SIGINT, then shut down cleanly and return 0."""
-    app = App(model_dir, ModelCache(multi_model_dir, max_models), max_payload_bytes)
-    server = build_server(app, port)
+    app = App(model_dir, ModelStore(multi_model_dir, max_models), max_payload_bytes)
+    server = build_server(app, port, host)
     stop = threading.Event()
     for signal_number in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signal_number, lambda number, frame: stop.set())
-    host, bound_port = server.server_address[:2]
+    bound_host, bound_port = server.server_address[:2]
     # The one line on stdout: the parent reads the port from it (port 0 lets the OS choose one).
-    print(json.dumps({"event": "listening", "host": host, "port": bound_port}), flush=True)
-    log(f"listening on {host}:{bound_port}")
+    print(json.dumps({"event": "listening", "host": bound_host, "port": bound_port}), flush=True)
+    log(f"listening on {bound_host}:{bound_port}")
     threading.Thread(target=app.load_default, name="load-model", daemon=True).start()
     loop = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, name="serve")
     loop.start()
@@ -595,16 +691,21 @@ def serve(model_dir: Path, *, multi_model_dir: Path | None, port: int, max_model
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m labkit.serving",
-        description="Serve a model over HTTP on 127.0.0.1 with SageMaker's /ping and /invocations contract.",
+        description="Serve a model over HTTP with SageMaker's /ping and /invocations contract "
+                    "(and the multi-model contract with --multi-model-dir).",
     )
+    parser.add_argument("command", nargs="?", choices=["serve"],
+                        help="SageMaker starts an inference container as 'docker run <image> serve'; accepted")
     parser.add_argument("--model-dir", type=Path, default=Path(DEFAULT_MODEL_DIR),
                         help=f"directory with {MODEL_FILE} and {SCHEMA_FILE} (default {DEFAULT_MODEL_DIR})")
     parser.add_argument("--multi-model-dir", type=Path, default=None,
-                        help="directory with one sub-directory per model, for /models/<name>/invoke")
+                        help="directory under which POST /models may load models (the multi-model contract)")
+    parser.add_argument("--host", default=LOOPBACK,
+                        help=f"address to bind (default {LOOPBACK}; a container uses {ALL_INTERFACES})")
     parser.add_argument("--port", type=int, default=None,
                         help=f"TCP port (default ${PORT_VARIABLE}, else {DEFAULT_PORT}); 0 picks a free port")
     parser.add_argument("--max-models", type=int, default=DEFAULT_MAX_MODELS,
-                        help=f"models kept in memory at once (default {DEFAULT_MAX_MODELS})")
+                        help=f"models loaded at once before POST /models answers 507 (default {DEFAULT_MAX_MODELS})")
     parser.add_argument("--max-payload-bytes", type=int, default=MAX_PAYLOAD_BYTES,
                         help=f"largest request body accepted (default {MAX_PAYLOAD_BYTES:,})")
     return parser
@@ -621,6 +722,10 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
         args.port = int(raw)
     if not 0 <= args.port <= 65535:
         parser.error(f"--port must be between 0 and 65535, got {args.port}")
+    try:
+        ipaddress.ip_address(args.host)
+    except ValueError:
+        parser.error(f"--host must be an IP address such as {LOOPBACK} or {ALL_INTERFACES}, got {args.host!r}")
     if args.max_models < 1:
         parser.error(f"--max-models must be at least 1, got {args.max_models}")
     if args.max_payload_bytes < 1:
@@ -641,6 +746,7 @@ def main(argv: list[str] | None = None) -> int:
         port=args.port,
         max_models=args.max_models,
         max_payload_bytes=args.max_payload_bytes,
+        host=args.host,
     )
 
 
@@ -699,9 +805,12 @@ class ServerProcess:
         max_models: int = DEFAULT_MAX_MODELS,
         max_payload_bytes: int = MAX_PAYLOAD_BYTES,
         log_path: Path | str | None = None,
+        host: str = LOOPBACK,
     ) -> None:
         self.command = [sys.executable, "-m", "labkit.serving", "--model-dir", str(model_dir), "--port", str(port),
                         "--max-models", str(max_models), "--max-payload-bytes", str(max_payload_bytes)]
+        if host != LOOPBACK:
+            self.command += ["--host", host]
         if multi_model_dir is not None:
             self.command += ["--multi-model-dir", str(multi_model_dir)]
         self.log_path = Path(log_path) if log_path is not None else None

@@ -41,10 +41,26 @@ def test_every_price_entry_has_its_source_and_date():
     assert len(PriceTable.from_yaml().entries) == len(raw)
 
 
-def test_the_normalised_sagemaker_entries_say_so():
+def test_every_sagemaker_price_is_in_dollars_with_its_basis():
     for entry in PriceTable.from_yaml().entries:
-        if entry.item.startswith("sagemaker."):
-            assert entry.price == 1.0 and "normalisation" in entry.source_note, entry.item
+        if not entry.item.startswith("sagemaker."):
+            continue
+        assert entry.unit.startswith("USD") and entry.region == "us-east-1", entry.item
+        assert entry.basis in costs.BASES, entry.item
+        if entry.basis == "independent-sources":
+            names = {source.name for source in entry.sources}
+            assert len(names) >= 2 and all(s.date <= entry.checked for s in entry.sources), entry.item
+            assert "not read on aws's page" in entry.source_note.lower(), entry.item
+        if entry.basis == "assumption":
+            assert "ASSUMPTION" in entry.source_note, entry.item
+
+
+def test_the_table_gives_the_serverless_rates_and_the_three_instance_uses():
+    prices = costs.load_prices()
+    rates = prices.serverless_rates()
+    assert rates.compute_per_gb_second > 0 and rates.data_per_gb > 0
+    for use in costs.INSTANCE_USES:
+        assert prices.instance_rate("ml.m5.large", use=use) > 0
 
 
 def _write(tmp_path, entries):
@@ -84,6 +100,29 @@ def test_a_malformed_entry_fails_with_what_to_fix(tmp_path, field, value, messag
         PriceTable.from_yaml(_write(tmp_path, [{**GOOD, field: value}]))
 
 
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ({"basis": "a guess"}, "basis must be one of"),
+        ({"basis": "independent-sources", "sources": [{"name": "a", "date": "2026-01-01", "says": "0.5"}]},
+         "at least 2 independent"),
+        ({"basis": "independent-sources", "sources": [{"name": "a", "says": "0.5"}, {"name": "b"}]},
+         "needs a name, a date"),
+        ({"basis": "independent-sources", "sources": "a and b"}, "must be a list"),
+        ({"basis": "assumption"}, "source_note"),
+    ],
+)
+def test_a_price_not_read_on_the_aws_page_needs_its_sources_or_its_assumption(tmp_path, extra, message):
+    with pytest.raises(PriceTableError, match=message):
+        PriceTable.from_yaml(_write(tmp_path, [{**GOOD, **extra}]))
+
+
+def test_two_dated_sources_are_read_with_their_dates(tmp_path):
+    sources = [{"name": "a", "date": "2026-03-07", "says": "0.5"}, {"name": "b", "date": "2026-07-30", "says": "0.5"}]
+    entry = PriceTable.from_yaml(_write(tmp_path, [{**GOOD, "basis": "independent-sources", "sources": sources}]))
+    assert entry.entries[0].sources[1].date == dt.date(2026, 7, 30)
+
+
 def test_duplicate_entries_fail(tmp_path):
     with pytest.raises(PriceTableError, match="twice"):
         PriceTable.from_yaml(_write(tmp_path, [GOOD, GOOD]))
@@ -108,7 +147,7 @@ def test_an_unknown_instance_type_lists_close_matches():
         costs.check_instance_type("banana")
 
 
-def test_use_must_be_hosting_or_training():
+def test_use_must_be_hosting_training_or_batch():
     with pytest.raises(CostInputError, match="hosting"):
         costs.load_prices().instance_rate("ml.m5.large", use="inference")
 
@@ -242,6 +281,11 @@ def test_negative_traffic_or_rates_are_refused(call):
         (lambda: costs.serverless_cost("10", 100, 2048, RATES), "must be a number"),
         (lambda: costs.simulate_spot_training(10, 1.5, 0, 0, None, 100, 100, 0), "between 0 and 1"),
         (lambda: costs.mme_instances(2, 1, 1, model_memory_mb=10, instance_memory_mb=5), "fit on one instance"),
+        (lambda: costs.batch_transform_cost(10, 100, 0, 1.0), "instances must be an integer >= 1"),
+        (lambda: costs.batch_transform_cost(10, 100, 1.5, 1.0), "instances must be an integer"),
+        (lambda: costs.realtime_cost([1.5] * 24, 1.0), "24 whole instance counts"),
+        (lambda: costs.serverless_cost(1, 100, True, RATES), "MemorySizeInMB"),
+        (lambda: costs.check_count("n", -1, low=0, high=5), "from 0 to 5"),
     ],
 )
 def test_bad_arguments_say_what_to_fix(call, message):

@@ -1,4 +1,4 @@
-"""labkit.serving: the SageMaker-style inference server, run as a real process on 127.0.0.1."""
+"""labkit.serving: the SageMaker-style inference server, run as a real process on 127.0.0.1 (never another address)."""
 
 from __future__ import annotations
 
@@ -22,14 +22,18 @@ from labkit.serving import (
     MAX_PAYLOAD_BYTES,
     PORT_VARIABLE,
     TARGET_MODEL_HEADER,
+    InsufficientStorageError,
+    ModelAlreadyLoadedError,
     ModelArtifactError,
-    ModelCache,
+    ModelStore,
     NotAcceptableError,
     PayloadError,
     ServerProcess,
     ServerStartError,
     UnknownModelError,
+    UnsupportedMediaTypeError,
     call,
+    check_content_type,
     choose_output_type,
     load_model,
     make_schema,
@@ -112,6 +116,11 @@ def _csv(rows) -> str:
 
 def _csv_floats(body: bytes) -> np.ndarray:
     return np.array([float(line) for line in body.decode().split()])
+
+
+def _load(port, root, name):
+    return call(port, "POST", "/models", json.dumps({"model_name": name, "url": str(root / "models" / name)}),
+                {"Content-Type": JSON})
 
 
 def _invoke(port, body, content_type=CSV, accept=None, path="/invocations", extra=None):
@@ -211,10 +220,11 @@ def test_unknown_paths_models_and_methods(server, artifacts):
     body = _csv(artifacts["rows"].head(1))
     assert call(server.port, "GET", "/nowhere").status == 404
     assert _invoke(server.port, body, path="/models/missing/invoke").status == 404
-    assert _invoke(server.port, body, extra={TARGET_MODEL_HEADER: "missing.tar.gz"}).status == 404
-    assert _invoke(server.port, body, path="/models/..%2Fmodel/invoke").status == 400
+    assert call(server.port, "GET", "/models/missing").status == 404
+    assert call(server.port, "DELETE", "/models/missing").status == 404
     wrong_method = call(server.port, "GET", "/invocations")
     assert wrong_method.status == 405 and wrong_method.headers["allow"] == "POST"
+    assert call(server.port, "DELETE", "/models").status == 405
 
 
 def test_a_missing_content_length_is_411(server):
@@ -224,14 +234,14 @@ def test_a_missing_content_length_is_411(server):
 
 
 def test_a_server_error_is_500_without_a_traceback(server, artifacts):
-    answer = _invoke(server.port, _csv(artifacts["rows"].head(1)), path="/models/broken/invoke")
+    answer = _load(server.port, artifacts["root"], "broken")
     assert answer.status == 500
     document = answer.json()
     assert set(document) == {"error", "request_id"} and document["error"] == "internal server error"
     assert "Traceback" not in answer.body.decode() and "File " not in answer.body.decode()
     assert answer.headers["x-request-id"] == document["request_id"]
     log = server.log_path.read_text()
-    assert f"request {document['request_id']} POST /models/broken/invoke failed\nTraceback" in log
+    assert f"request {document['request_id']} POST /models failed\nTraceback" in log
 
 
 def test_a_model_that_fails_to_load_keeps_ping_at_503(start_server, artifacts):
@@ -246,27 +256,65 @@ def test_a_model_that_fails_to_load_keeps_ping_at_503(start_server, artifacts):
     assert _invoke(damaged.port, _csv(artifacts["rows"].head(1))).status == 503
 
 
-# ---- several models ------------------------------------------------------------------------------
+# ---- the multi-model container contract (mms-container-apis) ------------------------------------
 
 
-def test_models_load_on_first_use_and_the_least_recently_used_is_evicted(start_server, artifacts):
+def test_the_model_management_api_follows_the_contract(start_server, artifacts):
     multi = start_server(max_models=2)
-    body = _csv(artifacts["rows"].head(2))
-    for name in ["alpha", "beta", "alpha", "gamma"]:  # gamma evicts beta, the least recently used
-        assert _invoke(multi.port, body, path=f"/models/{name}/invoke").status == 200
-    models = call(multi.port, "GET", "/stats").json()["models"]
-    assert models == {"capacity": 2, "loaded": ["alpha", "gamma"], "loads": 3, "hits": 1, "evictions": 1}
-    assert _invoke(multi.port, body, extra={TARGET_MODEL_HEADER: "beta.tar.gz"}).status == 200  # evicts alpha
-    assert call(multi.port, "GET", "/models").json() == {"models": ["gamma", "beta"]}
-    assert call(multi.port, "GET", "/stats").json()["models"]["evictions"] == 2
+    root, body = artifacts["root"], _csv(artifacts["rows"].head(2))
+    assert _invoke(multi.port, body, path="/models/alpha/invoke").status == 404  # never loaded on its own
+    loaded = _load(multi.port, root, "alpha")
+    assert loaded.status == 200 and loaded.json() == {"modelName": "alpha", "modelUrl": str(root / "models" / "alpha")}
+    assert _load(multi.port, root, "alpha").status == 409
+    assert _load(multi.port, root, "beta").status == 200
+    full = _load(multi.port, root, "gamma")
+    assert full.status == 507 and "Unload one" in full.json()["error"]
+    listing = call(multi.port, "GET", "/models").json()["models"]
+    assert [m["modelName"] for m in listing] == ["alpha", "beta"] and listing[1]["modelUrl"].endswith("beta")
+    assert call(multi.port, "GET", "/models/beta").json()["modelName"] == "beta"
+    assert _invoke(multi.port, body, path="/models/beta/invoke").status == 200
+    assert call(multi.port, "DELETE", "/models/alpha").status == 200
+    assert call(multi.port, "GET", "/models/alpha").status == 404
+    assert _invoke(multi.port, body, path="/models/alpha/invoke").status == 404
+    assert _load(multi.port, root, "gamma").status == 200  # room again
+    assert call(multi.port, "GET", "/stats").json()["models"] == {"capacity": 2, "loaded": ["beta", "gamma"]}
 
 
-def test_the_header_and_the_path_reach_the_same_model(server, artifacts):
-    body = _csv(artifacts["rows"].head(5))
-    by_path = _invoke(server.port, body, path="/models/beta/invoke").json()["predictions"]
-    by_header = _invoke(server.port, body, extra={TARGET_MODEL_HEADER: "beta"}).json()["predictions"]
+def test_each_named_model_answers_with_its_own_predictions(server, artifacts):
+    root, body = artifacts["root"], _csv(artifacts["rows"].head(5))
+    for name in ("beta", "gamma"):
+        assert _load(server.port, root, name).status in (200, 409)
+    beta = _invoke(server.port, body, path="/models/beta/invoke", extra={TARGET_MODEL_HEADER: "beta.tar.gz"})
+    gamma = _invoke(server.port, body, path="/models/gamma/invoke").json()["predictions"]
     default = _invoke(server.port, body).json()["predictions"]
-    assert by_path == by_header and by_path != default
+    assert beta.status == 200 and beta.json()["predictions"] not in (gamma, default)
+    assert "(TargetModel beta.tar.gz)" in server.log_path.read_text()  # the header is logged, not routed on
+
+
+@pytest.mark.parametrize(
+    ("document", "status"),
+    [
+        ("{", 400),
+        ('{"model_name": "alpha"}', 400),
+        ('{"model_name": "../alpha", "url": "/tmp"}', 400),
+        ('{"model_name": "alpha", "url": "/etc"}', 400),
+        ('{"model_name": "nothere", "url": "MODELS/nothere"}', 404),
+    ],
+)
+def test_a_bad_load_request_says_what_is_wrong(server, artifacts, document, status):
+    document = document.replace("MODELS", str(artifacts["root"] / "models"))
+    answer = call(server.port, "POST", "/models", document, {"Content-Type": JSON})
+    assert answer.status == status and answer.json()["error"]
+
+
+def test_a_server_without_a_multi_model_dir_refuses_to_load(artifacts, tmp_path):
+    single = ServerProcess(artifacts["root"] / "model", log_path=tmp_path / "single.log")
+    try:
+        single.start()
+        answer = _load(single.port, artifacts["root"], "alpha")
+        assert answer.status == 400 and "--multi-model-dir" in answer.json()["error"]
+    finally:
+        single.kill()
 
 
 # ---- process hygiene -----------------------------------------------------------------------------
@@ -327,6 +375,19 @@ def test_the_server_process_helper_refuses_misuse(artifacts, tmp_path):
 
 
 # ---- units: arguments, schema, parsing, negotiation, cache ---------------------------------------
+
+
+def test_the_host_defaults_to_loopback_and_a_container_can_ask_for_all_interfaces(artifacts, capsys):
+    model_dir = str(artifacts["root"] / "model")
+    assert parse_arguments(["--model-dir", model_dir]).host == "127.0.0.1"
+    assert parse_arguments(["--model-dir", model_dir, "--host", "0.0.0.0"]).host == "0.0.0.0"
+    with pytest.raises(SystemExit):
+        parse_arguments(["--model-dir", model_dir, "--host", "example.com"])
+    assert "--host must be an IP address" in capsys.readouterr().err
+    assert "--host" in ServerProcess(model_dir, host="0.0.0.0").command  # passed on; never started here
+    assert parse_arguments(["serve", "--model-dir", model_dir]).command == "serve"  # docker run <image> serve
+    with pytest.raises(SystemExit):
+        parse_arguments(["train", "--model-dir", model_dir])
 
 
 def test_the_port_defaults_to_8080_or_sagemaker_bind_to_port(artifacts, monkeypatch):
@@ -409,14 +470,32 @@ def test_output_negotiation():
         choose_output_type("image/png")
 
 
-def test_the_cache_checks_its_capacity_and_names(tmp_path):
+def test_the_store_checks_its_capacity_names_and_urls(tmp_path, artifacts):
     with pytest.raises(ValueError, match="at least 1"):
-        ModelCache(tmp_path, 0)
-    cache = ModelCache(tmp_path, 1)
-    with pytest.raises(UnknownModelError, match="No model named 'ghost'"):
-        cache.get("ghost")
+        ModelStore(tmp_path, 0)
+    models = artifacts["root"] / "models"
+    store = ModelStore(models, 1)
+    with pytest.raises(UnknownModelError, match="'ghost' is not loaded"):
+        store.get("ghost")
     with pytest.raises(PayloadError, match="not valid"):
-        cache.get("../etc")
+        store.load("../etc", str(models))
+    with pytest.raises(PayloadError, match="outside"):
+        store.load("alpha", str(tmp_path))
+    store.load("alpha", str(models / "alpha"))
+    with pytest.raises(ModelAlreadyLoadedError):
+        store.load("alpha", str(models / "alpha"))
+    with pytest.raises(InsufficientStorageError, match="1 of 1"):
+        store.load("beta", str(models / "beta"))
+    store.unload("alpha")
+    with pytest.raises(UnknownModelError):
+        store.unload("alpha")
+    assert store.listing() == []
+
+
+def test_content_type_check():
+    assert check_content_type("text/csv; charset=utf-8") == CSV
+    with pytest.raises(UnsupportedMediaTypeError, match="'text/plain' is not supported"):
+        check_content_type("text/plain")
 
 
 def test_call_refuses_a_bad_port():
