@@ -61,6 +61,11 @@ def _prepare(labels, facet_d) -> tuple[np.ndarray, np.ndarray]:
     return label_array, facet_array
 
 
+def as_label_and_facet(labels, facet_d) -> tuple[np.ndarray, np.ndarray]:
+    """The labels and facet d as boolean arrays of equal length, with both facets present, or a clear error."""
+    return _prepare(labels, facet_d)
+
+
 def _check_facet_groups(facet_array: np.ndarray) -> None:
     if not facet_array.any():
         raise BiasInputError("Facet d is empty: no row has facet_d True. Check the facet condition.")
@@ -184,3 +189,13 @@ def pretraining_metrics(labels, facet_d, groups=None) -> pd.Series:
     if groups is not None:
         values["CDDL"] = cddl(labels, facet_d, groups)
     return pd.Series(values, name="value", dtype=float)
+
+
+def bootstrap_dpl(labels, facet_d, rng: np.random.Generator, resamples: int = 1000) -> np.ndarray:
+    """The 2.5 % and 97.5 % quantiles of DPL over `resamples` bootstrap resamples of the rows."""
+    y, d = as_label_and_facet(labels, facet_d)  # boolean arrays, checked (Lab 03 shows this function)
+    rows = rng.integers(0, len(y), size=(resamples, len(y)))  # each row of `rows` is one resample
+    y, d = y[rows], d[rows]
+    q_a = (y & ~d).sum(axis=1) / (~d).sum(axis=1)
+    q_d = (y & d).sum(axis=1) / d.sum(axis=1)
+    return np.quantile(q_a - q_d, [0.025, 0.975])

@@ -13,6 +13,16 @@ Example::
     costs = CostMatrix(false_positive=1, false_negative=10)
     table = expected_cost(y_test, scores, np.linspace(0, 1, 101), costs)
     threshold = best_threshold(y_test, scores, np.linspace(0, 1, 101), costs)
+
+How sure is a difference measured on one test set? `bootstrap_weights` draws resamples of the
+test rows, and `resampled_ranking` and `resampled_cost` score every resample at once; give two
+models or two thresholds the same weights and take the quantiles of the paired differences::
+
+    weights = bootstrap_weights(len(y_test), resamples=1000, rng=np.random.default_rng(0))
+    saving = resampled_cost(y_test, scores, 1.0, costs, weights) - resampled_cost(y_test, scores, 0.1, costs, weights)
+    low, high = np.quantile(saving, [0.025, 0.975])   # an interval holding 0 means "within noise"
+
+`expected_cost` is shown in Lab 04 (a cell marked ``#@save labkit.metrics``); keep both copies identical.
 """
 
 from __future__ import annotations
@@ -207,12 +217,18 @@ def _thresholds(thresholds: Iterable | float) -> np.ndarray:
     return values
 
 
-def _check_cost_matrix(cost_matrix: object) -> CostMatrix:
+def checked_costs(cost_matrix: object, per: object = 1000) -> CostMatrix:
+    """Return `cost_matrix` once it is known to be a CostMatrix and `per` a positive whole number.
+
+    Raises TypeError for anything but a CostMatrix and MetricsInputError for a bad `per`.
+    """
     if not isinstance(cost_matrix, CostMatrix):
         raise TypeError(
             f"cost_matrix must be a CostMatrix, e.g. CostMatrix(false_positive=1, false_negative=10); "
             f"got {type(cost_matrix).__name__}."
         )
+    if isinstance(per, bool) or not isinstance(per, int) or per < 1:
+        raise MetricsInputError(f"per must be a positive whole number of decisions, got {per!r}.")
     return cost_matrix
 
 
@@ -225,6 +241,17 @@ def _counts(labels: np.ndarray, scores: np.ndarray, thresholds: np.ndarray) -> p
     return pd.DataFrame(
         {"threshold": thresholds, "TP": tp, "FP": fp, "FN": positive.sum() - tp, "TN": (~positive).sum() - fp}
     )
+
+
+def confusion_counts(y_true: Iterable, scores: Iterable, thresholds: Iterable | float) -> pd.DataFrame:
+    """TP, FP, FN and TN at each threshold: one row per threshold, a row flagged when ``score >= threshold``.
+
+    Raises MetricsInputError for labels other than 0/1, a length mismatch, or scores or thresholds
+    outside [0, 1].
+    """
+    labels = _binary_labels(y_true)
+    values = _probabilities(scores, len(labels))
+    return _counts(labels, values, _thresholds(thresholds))
 
 
 def confusion_at(y_true: Iterable, scores: Iterable, threshold: float) -> Confusion:
@@ -261,24 +288,21 @@ def metrics_at_thresholds(
 def expected_cost(
     y_true: Iterable, scores: Iterable, thresholds: Iterable, cost_matrix: CostMatrix, per: int = 1000
 ) -> pd.DataFrame:
-    """The cost of the decisions at each threshold, averaged per `per` decisions (1,000 by default).
+    """The average cost of the decisions at each threshold, per `per` decisions, next to the counts behind it.
 
     Columns: threshold, TP, FP, FN, TN, flagged share, and ``cost per 1,000`` (named after `per`).
     """
-    costs = _check_cost_matrix(cost_matrix)
-    if isinstance(per, bool) or not isinstance(per, int) or per < 1:
-        raise MetricsInputError(f"per must be a positive whole number of decisions, got {per!r}.")
-    labels = _binary_labels(y_true)
-    values = _probabilities(scores, len(labels))
-    table = _counts(labels, values, _thresholds(thresholds))
+    costs = checked_costs(cost_matrix, per)  # a CostMatrix and a positive whole number, or a clear error
+    table = confusion_counts(y_true, scores, thresholds)  # one row per threshold: TP, FP, FN, TN
+    decisions = table["TP"] + table["FP"] + table["FN"] + table["TN"]
     total = (
-        table["TP"] * costs.true_positive
-        + table["FP"] * costs.false_positive
+        table["FP"] * costs.false_positive
         + table["FN"] * costs.false_negative
+        + table["TP"] * costs.true_positive
         + table["TN"] * costs.true_negative
     )
-    table["flagged share"] = (table["TP"] + table["FP"]) / len(labels)
-    table[f"cost per {per:,}"] = total / len(labels) * per
+    table["flagged share"] = (table["TP"] + table["FP"]) / decisions
+    table[f"cost per {per:,}"] = total / decisions * per
     return table
 
 
@@ -286,6 +310,82 @@ def best_threshold(y_true: Iterable, scores: Iterable, thresholds: Iterable, cos
     """The threshold of the grid with the lowest expected cost (the first one, in grid order, on a tie)."""
     table = expected_cost(y_true, scores, thresholds, cost_matrix)
     return float(table["threshold"].iloc[int(np.argmin(table["cost per 1,000"].to_numpy()))])
+
+
+def bootstrap_weights(n: int, resamples: int, rng: np.random.Generator) -> np.ndarray:
+    """How often each of `n` rows is drawn in each of `resamples` bootstrap resamples: an array (resamples, n).
+
+    A bootstrap resample draws `n` rows with replacement. Row ``r`` of the result counts the draws
+    of each row in resample ``r``, so a metric weighted by ``weights[r]`` is the metric on that
+    resample. Give the same weights to every model or policy you compare (a *paired* bootstrap):
+    the noise they share then cancels out of their difference.
+    """
+    for name, value in (("n", n), ("resamples", resamples)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+            raise MetricsInputError(f"{name} must be a positive whole number, got {value!r}.")
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(f"rng must be a numpy Generator (np.random.default_rng(seed)), got {type(rng).__name__}.")
+    draws = rng.integers(0, n, size=(resamples, n))
+    offsets = np.arange(resamples)[:, np.newaxis] * n
+    return np.bincount((draws + offsets).ravel(), minlength=resamples * n).reshape(resamples, n)
+
+
+def _weights(weights: object, expected_columns: int) -> np.ndarray:
+    values = _as_floats(weights, "weights")
+    if values.ndim != 2 or values.shape[1] != expected_columns:
+        raise MetricsInputError(
+            f"weights must have one row per resample and one column per label ({expected_columns}), "
+            f"got shape {values.shape}; make them with bootstrap_weights(len(y_true), resamples, rng)."
+        )
+    if not np.isfinite(values).all() or (values < 0).any() or (values.sum(axis=1) <= 0).any():
+        raise MetricsInputError("weights must be finite, non-negative, and give every resample some weight.")
+    return values
+
+
+def resampled_ranking(y_true: Iterable, scores: Iterable, weights: object) -> pd.DataFrame:
+    """ROC-AUC and PR-AUC (average precision) on each bootstrap resample: one row per row of `weights`.
+
+    Equal to scikit-learn's ``roc_auc_score`` and ``average_precision_score`` with
+    ``sample_weight=weights[r]``, computed for all resamples at once. A resample without a positive
+    or without a negative row has no ROC-AUC (NaN), and no PR-AUC when it lacks positives.
+    """
+    labels = _binary_labels(y_true)
+    values = _probabilities(scores, len(labels))
+    counts = _weights(weights, len(labels))
+    order = np.argsort(-values, kind="mergesort")
+    positive = labels[order].astype(bool)
+    # One point of each curve per distinct score: the end of each group of tied scores.
+    ends = np.r_[np.flatnonzero(np.diff(values[order])), len(values) - 1]
+    ordered = counts[:, order]
+    tp = np.cumsum(np.where(positive, ordered, 0), axis=1)[:, ends]
+    fp = np.cumsum(ordered, axis=1)[:, ends] - tp
+    with np.errstate(invalid="ignore", divide="ignore"):
+        recall = np.hstack([np.zeros((len(counts), 1)), tp / tp[:, -1:]])
+        false_positive_rate = np.hstack([np.zeros((len(counts), 1)), fp / fp[:, -1:]])
+        precision = np.divide(tp, tp + fp, out=np.zeros(tp.shape), where=(tp + fp) > 0)
+    recall_steps = np.diff(recall, axis=1)
+    roc_auc = (np.diff(false_positive_rate, axis=1) * (recall[:, 1:] + recall[:, :-1]) / 2).sum(axis=1)
+    return pd.DataFrame({"ROC-AUC": roc_auc, "PR-AUC": (recall_steps * precision).sum(axis=1)})
+
+
+def resampled_cost(
+    y_true: Iterable, scores: Iterable, threshold: float, cost_matrix: CostMatrix, weights: object, per: int = 1000
+) -> np.ndarray:
+    """The expected cost per `per` decisions at one threshold, on each bootstrap resample of `weights`."""
+    costs = checked_costs(cost_matrix, per)
+    labels = _binary_labels(y_true)
+    values = _probabilities(scores, len(labels))
+    if np.ndim(threshold) != 0:
+        raise MetricsInputError(f"threshold must be one number in [0, 1], got {threshold!r}.")
+    (cut,) = _thresholds(threshold)
+    counts = _weights(weights, len(labels))
+    flagged, positive = values >= cut, labels == 1
+    row_cost = np.select(
+        [flagged & positive, flagged & ~positive, ~flagged & positive],
+        [costs.true_positive, costs.false_positive, costs.false_negative],
+        default=costs.true_negative,
+    )
+    return counts @ row_cost / counts.sum(axis=1) * per
 
 
 def regression_report(y_true: Iterable, y_pred: Iterable) -> pd.Series:

@@ -182,3 +182,31 @@ def test_random_datasets_match_smclarify(clarify, data):
     theirs = _clarify_metrics(clarify, frame["label"], frame["facet_d"], frame["group"])
     for name in bias.METRIC_NAMES:
         assert ours[name] == pytest.approx(theirs[name], abs=1e-9), name
+
+
+# --- bootstrap interval of DPL (Lab 03 shows this function, marked #@save labkit.bias) -----------
+
+
+def test_bootstrap_dpl_brackets_the_point_value_and_narrows_with_more_rows():
+    rng = np.random.default_rng(0)
+    labels = rng.random(4000) < 0.7
+    facet_d = rng.random(4000) < 0.2
+    labels[facet_d] = rng.random(int(facet_d.sum())) < 0.6  # facet d is labelled positive less often
+    low, high = bias.bootstrap_dpl(labels, facet_d, np.random.default_rng(1))
+    assert low < bias.dpl(labels, facet_d) < high and low > 0
+    small_low, small_high = bias.bootstrap_dpl(labels[:400], facet_d[:400], np.random.default_rng(1))
+    assert small_high - small_low > 2 * (high - low)  # ten times fewer rows: about three times wider
+
+
+def test_bootstrap_dpl_is_reproducible_with_the_same_generator():
+    labels, facet_d = [True, False, True, True] * 25, [True, True, False, False] * 25
+    first = bias.bootstrap_dpl(labels, facet_d, np.random.default_rng(7), resamples=200)
+    second = bias.bootstrap_dpl(labels, facet_d, np.random.default_rng(7), resamples=200)
+    np.testing.assert_array_equal(first, second)
+
+
+def test_bootstrap_dpl_checks_its_input_like_the_metrics():
+    with pytest.raises(bias.BiasInputError, match="Facet d is empty"):
+        bias.bootstrap_dpl([True, False], [False, False], np.random.default_rng(0))
+    with pytest.raises(bias.BiasInputError, match="same rows"):
+        bias.bootstrap_dpl([True, False, True], [True, False], np.random.default_rng(0))

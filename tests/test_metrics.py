@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.metrics import (
+    average_precision_score,
     confusion_matrix,
     fbeta_score,
     mean_absolute_error,
@@ -18,6 +19,7 @@ from sklearn.metrics import (
     precision_score,
     r2_score,
     recall_score,
+    roc_auc_score,
 )
 
 from labkit.metrics import (
@@ -25,10 +27,15 @@ from labkit.metrics import (
     CostMatrix,
     MetricsInputError,
     best_threshold,
+    bootstrap_weights,
+    checked_costs,
     confusion_at,
+    confusion_counts,
     expected_cost,
     metrics_at_thresholds,
     regression_report,
+    resampled_cost,
+    resampled_ranking,
 )
 
 
@@ -274,3 +281,80 @@ def test_regression_report_rejects_bad_input(actual, predicted, message):
 
 def test_regression_report_is_a_series():
     assert isinstance(regression_report([1.0, 2.0], [1.5, 2.5]), pd.Series)
+
+
+# --- confusion_counts and the bootstrap helpers ----------------------------------------------
+
+
+def test_confusion_counts_match_confusion_at(scored):
+    labels, scores = scored
+    table = confusion_counts(labels, scores, [0.1, 0.5])
+    for row in table.itertuples():
+        confusion = confusion_at(labels, scores, row.threshold)
+        assert (row.TP, row.FP, row.FN, row.TN) == (confusion.tp, confusion.fp, confusion.fn, confusion.tn)
+
+
+def test_checked_costs_returns_the_cost_matrix():
+    costs = CostMatrix(false_positive=1, false_negative=10)
+    assert checked_costs(costs, 100) is costs
+    with pytest.raises(MetricsInputError, match="per must be"):
+        checked_costs(costs, True)
+
+
+def test_bootstrap_weights_count_n_draws_per_resample():
+    weights = bootstrap_weights(50, 20, np.random.default_rng(0))
+    assert weights.shape == (20, 50)
+    assert (weights.sum(axis=1) == 50).all() and (weights >= 0).all()
+    again = bootstrap_weights(50, 20, np.random.default_rng(0))
+    np.testing.assert_array_equal(weights, again)
+
+
+@pytest.mark.parametrize("rounding", [None, 1])  # rounded scores have many ties
+def test_resampled_ranking_matches_sklearn_with_sample_weights(scored, rounding):
+    labels, scores = scored
+    if rounding is not None:
+        scores = np.round(scores, rounding)
+    weights = bootstrap_weights(len(labels), 30, np.random.default_rng(1))
+    table = resampled_ranking(labels, scores, weights)
+    for row, weight in zip(table.itertuples(index=False), weights, strict=True):
+        assert row[0] == pytest.approx(roc_auc_score(labels, scores, sample_weight=weight))
+        assert row[1] == pytest.approx(average_precision_score(labels, scores, sample_weight=weight))
+    plain = resampled_ranking(labels, scores, np.ones((1, len(labels)))).iloc[0]
+    assert plain["ROC-AUC"] == pytest.approx(roc_auc_score(labels, scores))
+    assert plain["PR-AUC"] == pytest.approx(average_precision_score(labels, scores))
+
+
+def test_a_resample_without_positives_has_no_auc():
+    weights = np.array([[1.0, 1.0, 0.0, 0.0], [1.0, 1.0, 1.0, 1.0]])
+    table = resampled_ranking([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8], weights)
+    assert table.iloc[0].isna().all() and table.iloc[1]["ROC-AUC"] == pytest.approx(0.75)
+
+
+def test_resampled_cost_matches_expected_cost(scored):
+    labels, scores = scored
+    costs = CostMatrix(false_positive=1, false_negative=10, true_positive=0.5)
+    weights = bootstrap_weights(len(labels), 10, np.random.default_rng(2))
+    resampled = resampled_cost(labels, scores, 0.4, costs, weights)
+    assert resampled.shape == (10,)
+    for value, weight in zip(resampled, weights, strict=True):
+        rows = np.repeat(np.arange(len(labels)), weight)
+        assert value == pytest.approx(expected_cost(labels[rows], scores[rows], [0.4], costs)["cost per 1,000"].iloc[0])
+    unweighted = resampled_cost(labels, scores, 0.4, costs, np.ones((1, len(labels))), per=100)
+    assert unweighted[0] == pytest.approx(expected_cost(labels, scores, [0.4], costs, per=100)["cost per 100"].iloc[0])
+
+
+def test_bootstrap_helpers_reject_bad_input(scored):
+    labels, scores = scored
+    costs = CostMatrix(false_positive=1, false_negative=10)
+    with pytest.raises(MetricsInputError, match="resamples must be a positive whole number"):
+        bootstrap_weights(10, 0, np.random.default_rng(0))
+    with pytest.raises(TypeError, match="numpy Generator"):
+        bootstrap_weights(10, 5, 0)
+    with pytest.raises(MetricsInputError, match="one column per label"):
+        resampled_ranking(labels, scores, np.ones((3, 7)))
+    with pytest.raises(MetricsInputError, match="non-negative"):
+        resampled_cost(labels, scores, 0.5, costs, -np.ones((2, len(labels))))
+    with pytest.raises(MetricsInputError, match="one number"):
+        resampled_cost(labels, scores, [0.2, 0.5], costs, np.ones((2, len(labels))))
+    with pytest.raises(TypeError, match="must be a CostMatrix"):
+        resampled_cost(labels, scores, 0.5, None, np.ones((2, len(labels))))
