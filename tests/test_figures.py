@@ -91,3 +91,56 @@ def test_the_built_site_shows_each_figure_with_its_alt_text(built_site):
                 assert (built_site / page.relative_to(REPO_ROOT).parent / src).resolve().exists(), src
 
 
+
+
+MIN_FIGURES_PER_TASK_PAGE = 2
+
+
+@pytest.mark.parametrize("page", TASK_PAGES, ids=lambda p: p.stem)
+def test_every_task_page_teaches_with_at_least_two_figures(page):
+    count = len(figures(page.read_text(encoding="utf-8")))
+    assert count >= MIN_FIGURES_PER_TASK_PAGE, (
+        f"{page.relative_to(REPO_ROOT)} has {count} figures; draw at least {MIN_FIGURES_PER_TASK_PAGE} "
+        "where a reader would rather look than read (tools/sphinx/course_figures.py)"
+    )
+
+
+def test_the_figure_count_catches_a_page_without_figures():
+    assert figures("# A page\n\nOnly prose, and a code block:\n\n```python\nx = 1\n```\n") == []
+
+
+# ---- in the browser: every figure loads, at phone width and in dark mode ----------------------
+
+from tests.test_site import ARTIFACTS, _visit, browser, needs_browser, site_url  # noqa: E402,F401 (fixtures)
+
+
+@needs_browser
+@pytest.mark.parametrize("theme, width", [("light", 390), ("dark", 390), ("dark", 1280)])
+def test_figures_load_and_show_on_a_white_ground_at_phone_width_and_in_dark_mode(browser, site_url, theme, width):  # noqa: F811
+    ARTIFACTS.mkdir(exist_ok=True)
+    problems = []
+    for page in TASK_PAGES:
+        path = page.relative_to(REPO_ROOT).with_suffix(".html").as_posix()
+        visit = _visit(browser, site_url, path, viewport=(width, 844))
+        visit.page.evaluate(f"() => document.documentElement.setAttribute('data-theme', '{theme}')")
+        report = visit.page.evaluate(
+            """() => Array.from(document.querySelectorAll('article figure img, article img.graphviz')).map(img => {
+                 img.scrollIntoView();
+                 return {src: img.getAttribute('src'), loaded: img.complete && img.naturalWidth > 0,
+                         fits: img.getBoundingClientRect().width <= document.documentElement.clientWidth + 1,
+                         alt: (img.getAttribute('alt') || '').length};
+               })"""
+        )
+        if len(report) < MIN_FIGURES_PER_TASK_PAGE:
+            problems.append(f"{path}: {len(report)} figures shown")
+        problems += [f"{path}: {r['src']} did not load" for r in report if not r["loaded"]]
+        problems += [f"{path}: {r['src']} is wider than the screen" for r in report if not r["fits"]]
+        problems += [f"{path}: {r['src']} has no alt text" for r in report if r["alt"] < 40]
+        problems += [f"{path}: {failure}" for failure in visit.failed]
+        first = visit.page.locator("article figure img, article img.graphviz").first
+        if first.count():
+            first.scroll_into_view_if_needed()
+            shot = ARTIFACTS / f"figures-{page.stem}-{theme}-{width}.png"
+            visit.page.screenshot(path=str(shot))
+        visit.close()
+    assert not problems, "\n".join(problems)
