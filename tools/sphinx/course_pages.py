@@ -176,8 +176,8 @@ class CoursePdf(SphinxDirective):
 def setup(app: Sphinx) -> dict:
     app.setup_extension("service_status")  # the service-status directive and role
     app.setup_extension("exam_cues")  # the "On the exam" box of the task pages
-    app.setup_extension("study_plan")
-    app.setup_extension("course_figures")  # AWS diagrams from book/domain*/figures/*.py, and {graphviz}  # study plans, exam facts and bank questions, computed at build time
+    app.setup_extension("study_plan")  # study plans, exam facts and bank questions, computed at build time
+    app.setup_extension("course_figures")  # AWS diagrams from book/domain*/figures/*.py, and {graphviz}
     app.add_js_file(None, body=SCROLLABLE_TAB_STOPS)
     app.add_directive("course-pdf", CoursePdf)
     app.connect("config-inited", _on_config_inited)
