@@ -27,6 +27,7 @@ help:
 	@echo "make exam SEED=7   print mock exam 7 (also: .venv/bin/python -m labkit.exam {print,template,grade} --help)"
 	@echo "make lint-questions   the question bank's quality lint: answer cues, near-duplicates, missing docs"
 	@echo "make external-links  list the site's links to other hosts (for a manual check; CI has no internet)"
+	@echo "make binder-requirements   regenerate binder/requirements.txt (Binder's pins) from requirements.txt"
 	@echo "make clean  remove _build, _vendor and _generated (keeps .venv)"
 
 $(STAMP): requirements.txt pyproject.toml
@@ -74,6 +75,10 @@ lint-questions: install
 
 external-links: book
 	$(BIN)/python tools/sitecheck.py external
+
+.PHONY: binder-requirements
+binder-requirements: install
+	$(BIN)/python tools/binder_requirements.py
 
 clean:
 	rm -rf _build _vendor _generated

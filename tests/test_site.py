@@ -623,3 +623,75 @@ def test_every_task_page_has_self_checks_in_two_sections_or_more(built_site):
             checks = soup.select("article .self-check")
             sections = {check.find_parent("section").get("id") for check in checks}
             assert len(checks) >= 4 and len(sections) >= 2, f"{page.name}: {len(checks)} self-checks in {sections}"
+
+
+# ---- first load: favicon, console; one search box --------------------------------------------
+
+SEARCH_CONTROLS = ".search-button-field, .search-button, form.bd-search input"
+
+
+def _visible_search_controls(page) -> list[str]:
+    """The search fields and buttons a reader can see (rendered, with a size, on the page)."""
+    return page.eval_on_selector_all(
+        SEARCH_CONTROLS,
+        "els => els.filter(e => e.checkVisibility() && e.getBoundingClientRect().width > 0)"
+        ".map(e => e.className + ' in ' + (e.parentElement.closest('[class]') || {}).className)",
+    )
+
+
+@needs_browser
+@pytest.mark.parametrize("path", ["", "book/intro.html"])
+def test_a_first_page_load_logs_no_error_and_the_favicon_loads(browser, site_url, path):
+    visit = PageVisit(browser, site_url)  # a fresh context: nothing cached, as on a first visit
+    visit.open(f"{site_url}/{path}")
+    # The browser asks for the favicon after the load event, outside the page's request events; a
+    # missing one shows only as a console error ("Failed to load resource ... 404"), so give it time.
+    visit.page.wait_for_timeout(1000)
+    icons = visit.page.eval_on_selector_all("link[rel~='icon']", "links => links.map(link => link.href)")
+    responses = {url: visit.context.request.get(url) for url in (*icons, f"{site_url}/favicon.ico")}
+    problems = {"console": visit.console_errors, "failed": visit.failed, "foreign": visit.foreign}
+    visit.close()
+    assert not any(problems.values()), problems
+    assert icons or path == "", "the page has no <link rel='icon'>"  # the root index.html only redirects
+    for url, response in responses.items():
+        assert response.ok and response.headers["content-type"].startswith("image/"), (url, response.status)
+
+
+@needs_browser
+def test_the_first_load_check_catches_a_missing_favicon(browser, site_url, built_site):
+    page = built_site / "no-favicon-test-page.html"
+    page.write_text("<html><head><title>t</title><link rel='icon' href='missing-icon.ico'></head><body></body></html>")
+    try:
+        visit = _visit(browser, site_url, page.name)
+        visit.page.wait_for_timeout(1000)
+        errors = list(visit.console_errors)
+        visit.close()
+    finally:
+        page.unlink()
+    assert any("404" in error for error in errors), errors
+
+
+@needs_browser
+def test_one_search_box_on_a_wide_screen_and_search_reachable_on_a_phone(browser, site_url):
+    wide = _visit(browser, site_url, "book/intro.html", viewport=(1400, 900))
+    controls = _visible_search_controls(wide.page)
+    wide.close()
+    assert len(controls) == 1, f"{len(controls)} search boxes at 1400 px: {controls}"
+
+    phone = _visit(browser, site_url, "book/intro.html", viewport=(390, 844))
+    page = phone.page
+    controls = _visible_search_controls(page)
+    assert controls, "no search control visible at 390 px"
+    page.locator(SEARCH_CONTROLS).filter(visible=True).first.click()
+    field = page.locator("#pst-search-dialog input[name='q']")
+    field.wait_for(state="visible", timeout=5000)
+    field.fill("Hyperband")
+    field.press("Enter")
+    page.wait_for_selector("#search-results li a", timeout=15000)
+    hrefs = page.eval_on_selector_all("#search-results li a", "links => links.map(a => a.getAttribute('href'))")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "search-from-phone.png"))
+    problems = {"console": phone.console_errors, "failed": phone.failed, "foreign": phone.foreign}
+    phone.close()
+    assert any("book/domain2/task-2-2" in (href or "") for href in hrefs), hrefs
+    assert not any(problems.values()), problems

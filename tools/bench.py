@@ -4,7 +4,9 @@ Run with `make bench`. It prints a Markdown table and writes it to `book/referen
 which the "About this course" page includes. Benchmarks report numbers; the tests never time
 anything. Measured, in this order:
 
-- install: a fresh virtual environment from requirements.txt, in a temporary folder;
+- install: a fresh virtual environment in a temporary folder, from requirements.txt (local use and
+  CI) and from binder/requirements.txt (Binder's lighter set), both with `--no-cache-dir` as Binder
+  installs, so that neither profits from a warm pip cache;
 - clean build and no-change rebuild of the book, and the built site's size;
 - each lab executed alone (serially), with its wall time and the peak memory of its kernel;
 - nbval on every notebook, serially and with two pytest-xdist workers;
@@ -27,6 +29,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 OUTPUT = ROOT / "book" / "reference" / "benchmark.md"
+INSTALLS = [  # (requirements file, row label); the labels are the rows of the table in OUTPUT
+    ("requirements.txt", "install (fresh venv from requirements.txt, no pip cache)"),
+    ("binder/requirements.txt", "install (fresh venv from binder/requirements.txt, Binder's set, no pip cache)"),
+]
 MEMORY_PROBE = (
     "import resource, subprocess, sys\n"
     "subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)\n"
@@ -98,12 +104,13 @@ def folder_megabytes(folder: Path) -> float:
 
 def main() -> int:
     steps: list[tuple[str, str]] = []
-    with tempfile.TemporaryDirectory() as tmp:
-        venv = Path(tmp) / "venv"
-        python = shutil.which("python3.11") or sys.executable
-        install = f"{python} -m venv {venv} && {venv}/bin/pip install -q -r requirements.txt"
-        seconds = timed("install", ["bash", "-c", install])
-        steps.append(("install (fresh venv from requirements.txt)", f"{seconds:.0f} s"))
+    python = shutil.which("python3.11") or sys.executable
+    for requirements, label in INSTALLS:
+        with tempfile.TemporaryDirectory() as tmp:
+            venv = Path(tmp) / "venv"
+            install = f"{python} -m venv {venv} && {venv}/bin/pip install -q --no-cache-dir -r {requirements}"
+            seconds = timed(f"install from {requirements}", ["bash", "-c", install])
+            steps.append((label, f"{seconds:.0f} s"))
     shutil.rmtree(ROOT / "_build", ignore_errors=True)
     book = [str(BIN / "jupyter-book"), "build", ".", "-W", "-n", "--keep-going"]
     steps.append(("clean book build", f"{timed('clean book build', book):.1f} s"))
