@@ -243,10 +243,17 @@ def prose_lines(lines: list[str]) -> list[str]:
                 start = index + 1
                 break
     fence: str | None = None
+    directives: list[str] = []  # open MyST directive fences (```{figure} ...): their closing line is not code
     for index in range(start, len(out)):
         line = out[index]
         match = FENCE_RE.match(line)
-        if fence is None and match and not match.group(2).strip().startswith("{"):
+        if fence is None and match and match.group(2).strip().startswith("{"):
+            directives.append(match.group(1))
+        elif (fence is None and match and not match.group(2).strip() and directives
+              and match.group(1)[0] == directives[-1][0] and len(match.group(1)) >= len(directives[-1])):
+            directives.pop()
+            out[index] = ""
+        elif fence is None and match:
             fence = match.group(1)
             out[index] = ""
         elif fence is not None:
