@@ -24,7 +24,12 @@ TASK_IDS = ("1.1", "1.2", "1.3", "2.1", "2.2", "2.3", "3.1", "3.2", "3.3", "4.1"
 ID_PATTERN = re.compile(r"^d[1-4]-[a-z0-9-]+$")
 POOLS = ("exam", "practice")
 BULLET_PATTERN = re.compile(r"^[ks][1-9][0-9]?$")
-TEACHES_PATTERN = re.compile(r"^book/domain([1-4])/task-([1-4])-([1-3])\.md#(t[1-4]-[1-3](?:-[a-z0-9-]+)?)$")
+# A task page (book/domainD/task-D-N.md#tD-N-...) or its domain's "beyond the exam guide" page
+# (book/domainD/beyond.md#bD-...), which teaches topics the task pages do not.
+TEACHES_PATTERN = re.compile(
+    r"^book/domain([1-4])/(?:task-([1-4])-([1-3])\.md#(t[1-4]-[1-3](?:-[a-z0-9-]+)?)"
+    r"|beyond\.md#b([1-4])-[a-z0-9-]+)$"
+)
 
 
 class QuestionBankError(ValueError):
@@ -107,8 +112,14 @@ def _common(raw: dict, source: Path, qid: str, domain: int, pool: str) -> dict:
         _fail(source, qid, "task", f"must be a task statement of domain {domain}, got {task!r}")
     teaches = raw.get("teaches", "")
     match = TEACHES_PATTERN.match(str(teaches))
-    if not match or match.group(1) != match.group(2):
-        _fail(source, qid, "teaches", "must look like 'book/domainD/task-D-N.md#tD-N-label'")
+    if match and match.group(5):  # a beyond page: its folder, its label and the question share a domain
+        valid = match.group(1) == match.group(5) == str(domain)
+    else:
+        valid = bool(match) and match.group(1) == match.group(2)
+    if not valid:
+        _fail(source, qid, "teaches",
+              "must look like 'book/domainD/task-D-N.md#tD-N-label' or, for the question's own domain D, "
+              "'book/domainD/beyond.md#bD-label'")
     docs = raw.get("docs", [])  # an empty list loads; the lint (`stats`) requires at least one link
     if not isinstance(docs, list) or not all(isinstance(d, str) and d.startswith("https://") for d in docs):
         _fail(source, qid, "docs", "must be a list of https:// links to the AWS pages behind the facts tested")

@@ -79,6 +79,8 @@ def test_valid_questions_of_every_type_load(tmp_path):
         ({**matching("d1-x"), "answer": {"1": "A", "2": "A", "3": "B"}}, "answer", "complete permutation"),
         ({**choice("d1-x"), "explanations": {"A": "a"}}, "explanations", "no explanation for"),
         ({**choice("d1-x"), "teaches": "book/domain1/task-1-1.md"}, "teaches", "must look like"),
+        ({**choice("d1-x"), "teaches": "book/domain2/beyond.md#b2-latency"}, "teaches", "must look like"),
+        ({**choice("d1-x"), "teaches": "book/domain1/beyond.md#b2-latency"}, "teaches", "must look like"),
         ({**choice("d1-x"), "task": "2.1"}, "task", "domain 1"),
         ({**choice("d1-x"), "docs": ["http://example.com"]}, "docs", "https://"),
         ({**choice("d1-x"), "stem": ""}, "stem", "non-empty"),
@@ -107,6 +109,16 @@ def test_duplicate_ids_across_files_are_refused(tmp_path):
     write_bank(tmp_path, [choice("d1-same")], "b.yml")
     with pytest.raises(QuestionBankError, match=r"b\.yml: question 'd1-same', field 'id': already used in a\.yml"):
         load_bank(tmp_path)
+
+
+def test_the_beyond_page_of_the_questions_domain_can_teach_it(tmp_path):
+    path = write_bank(tmp_path, [{**choice("d1-x"), "teaches": "book/domain1/beyond.md#b1-pca"}])
+    questions = load_file(path)
+    check_teaching_links(questions)
+    assert (questions[0].page, questions[0].label) == ("book/domain1/beyond.md", "b1-pca")
+    missing = write_bank(tmp_path, [{**choice("d1-y"), "teaches": "book/domain1/beyond.md#b1-no-such-topic"}], "b.yml")
+    with pytest.raises(QuestionBankError, match=r"label 'b1-no-such-topic' is not on book/domain1/beyond\.md"):
+        check_teaching_links(load_file(missing))
 
 
 def test_a_label_missing_from_its_page_is_reported(tmp_path):
