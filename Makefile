@@ -23,7 +23,8 @@ help:
 	@echo "make lab    open JupyterLab on the labs"
 	@echo "make run-lab LAB=labs/NN-slug.ipynb   re-execute one lab in place (stores its outputs)"
 	@echo "make serve  serve the built site on http://127.0.0.1:$(PORT)"
-	@echo "make bench  time the install, the builds and the lab runs; weigh and time the exam page"
+	@echo "make bench  time the install, the builds, the PDF and the lab runs; weigh and time the exam page"
+	@echo "            (BENCH_ARGS=--reuse-install keeps the last run's install times)"
 	@echo "make exam SEED=7   print mock exam 7 (also: .venv/bin/python -m labkit.exam {print,template,grade} --help)"
 	@echo "make lint-questions   the question bank's quality lint: answer cues, near-duplicates, missing docs"
 	@echo "make external-links  list the site's links to other hosts (for a manual check; CI has no internet)"
@@ -65,7 +66,7 @@ serve:
 	$(BIN)/python -m http.server $(PORT) --bind 127.0.0.1 --directory _build/html
 
 bench: install
-	$(BIN)/python tools/bench.py
+	$(BIN)/python tools/bench.py $(BENCH_ARGS)
 
 exam: install
 	$(BIN)/python -m labkit.exam print --seed $(SEED)

@@ -11,7 +11,11 @@ anything. Measured, in this order:
 - each lab executed alone (serially), with its wall time and the peak memory of its kernel;
 - nbval on every notebook, serially and with two pytest-xdist workers;
 - the exam page: what it transfers beyond a stock page (gzipped), and its time to interactive in
-  Debian's Chromium (navigation start to the start button being ready), median of 15 loads.
+  Debian's Chromium (navigation start to the start button being ready), median of 15 loads;
+- the PDF of the whole course (`make pdf`): build time, pages and size, when TeX is installed.
+
+`--reuse-install` keeps the two install rows of the last run (they take minutes and need the
+network) and re-measures everything else; the table says which rows were reused.
 """
 
 from __future__ import annotations
@@ -102,10 +106,45 @@ def folder_megabytes(folder: Path) -> float:
     return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) / 1e6
 
 
+def previous_rows() -> dict[str, str]:
+    """The rows of the last run's step table, by label."""
+    rows = {}
+    if OUTPUT.exists():
+        for line in OUTPUT.read_text(encoding="utf-8").splitlines():
+            cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+            if len(cells) == 2 and cells[0] not in {"step", "---"}:
+                rows[cells[0]] = cells[1]
+    return rows
+
+
+def pdf_row() -> tuple[str, str] | None:
+    """Build the PDF into a scratch folder; (label, result) or None without TeX."""
+    sys.path.insert(0, str(ROOT / "tools"))
+    import pdf
+
+    if pdf.missing_tex():
+        print("[bench] TeX is not installed: the PDF is not measured")
+        return None
+    from pypdf import PdfReader
+
+    with tempfile.TemporaryDirectory() as tmp:
+        started = time.perf_counter()
+        built = pdf.build_pdf(ROOT, Path(tmp))
+        seconds = time.perf_counter() - started
+        pages, megabytes = len(PdfReader(built).pages), built.stat().st_size / 1e6
+        return "PDF of the whole course (make pdf)", f"{seconds:.0f} s, {pages} pages, {megabytes:.1f} MB"
+
+
 def main() -> int:
     steps: list[tuple[str, str]] = []
     python = shutil.which("python3.11") or sys.executable
+    reuse = "--reuse-install" in sys.argv[1:]
+    previous = previous_rows() if reuse else {}
     for requirements, label in INSTALLS:
+        if reuse and label in previous:
+            value = previous[label].removesuffix(" (reused from the previous run)")
+            steps.append((label, f"{value} (reused from the previous run)"))
+            continue
         with tempfile.TemporaryDirectory() as tmp:
             venv = Path(tmp) / "venv"
             install = f"{python} -m venv {venv} && {venv}/bin/pip install -q --no-cache-dir -r {requirements}"
@@ -135,6 +174,10 @@ def main() -> int:
     steps.append(("nbval, every notebook, serial", f"{timed('nbval serial', [*nbval, '-p', 'no:xdist']):.0f} s"))
     parallel = [*nbval, "-n", "2", "--dist", "loadfile"]
     steps.append(("nbval, every notebook, 2 workers", f"{timed('nbval parallel', parallel):.0f} s"))
+
+    measured_pdf = pdf_row()
+    if measured_pdf:
+        steps.append(measured_pdf)
 
     labs = sorted((ROOT / "labs").glob("[0-9][0-9]-*.ipynb"))
     lab_rows = [(lab.stem, *run_lab(lab)) for lab in labs]
