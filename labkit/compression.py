@@ -7,23 +7,33 @@ out so that a lab can show every step::
     restored = dequantize(q, scale, zero_point)         # back to floating point
     assert abs(weights - restored).max() <= error_bound(scale) * (1 + 1e-9)
 
-`serialized_size` and `latency_percentiles` measure the two things a deployment cares about:
-how many bytes the artifact takes, and how long one prediction waits.
+`serialized_size` and `model_tar_gz` measure the bytes of an artifact, raw and as SageMaker ships it
+(a gzip-compressed tar archive, ``model.tar.gz``); `latency_percentiles` and `throughput_quartiles`
+measure how long predictions take, with their spread; `bootstrap_auc_differences` gives every
+variant's AUC change from its teacher a paired bootstrap interval.
 """
 
 from __future__ import annotations
 
+import gzip
+import io
 import pickle
+import tarfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
+
+from labkit.features import Difference
 
 INT8_MIN, INT8_MAX = -128, 127
 INT8_LEVELS = INT8_MAX - INT8_MIN  # 255 steps between the smallest and the largest code
 SUPPORTED_FLOAT_DTYPES = (np.float16, np.float32, np.float64)
 MIN_LATENCY_REPEATS = 100  # fewer samples than this and the 99th percentile is just the maximum
+GZIP_LEVEL = 6  # the default of gzip and of `tar czf`, the usual way a model.tar.gz is made
+MIN_TIMING_REPEATS = 5
+MIN_RESAMPLES = 100
 
 
 def _check_weights(weights: np.ndarray) -> np.ndarray:
@@ -173,3 +183,146 @@ def throughput(predict: Callable[[Any], Any], batch: Any, repeats: int = 5) -> f
         predict(batch)
         durations.append(time.perf_counter() - started)
     return rows / float(np.median(durations))
+
+
+def _artifact_bytes(obj: Any) -> bytes:
+    """The bytes of the file that holds `obj`: itself if bytes, its ONNX serialization, or its pickle."""
+    if isinstance(obj, bytes | bytearray):
+        return bytes(obj)
+    if hasattr(obj, "SerializeToString"):
+        return obj.SerializeToString()
+    try:
+        return pickle.dumps(obj, protocol=5)
+    except (pickle.PicklingError, TypeError, AttributeError) as error:
+        raise TypeError(
+            f"Cannot serialize a {type(obj).__name__} with pickle ({error}); pass its bytes or an ONNX model instead."
+        ) from error
+
+
+def model_tar_gz(files: Mapping[str, Any], compresslevel: int = GZIP_LEVEL) -> bytes:
+    """Pack artifacts into a gzip-compressed tar archive, the ``model.tar.gz`` SageMaker downloads.
+
+    `files` maps a file name (``"model.pkl"``, ``"model.onnx"``) to its content: bytes, an ONNX model,
+    or any picklable object (stored as its pickle). The archive is reproducible byte for byte: every
+    member has time 0, owner 0 and mode 0644, and the gzip header carries no time or name, so the same
+    artifact always packs to the same size.
+    """
+    if not files:
+        raise ValueError("files is empty; pass {'model.pkl': model, ...} with at least one file")
+    if not 1 <= compresslevel <= 9:
+        raise ValueError(f"compresslevel must be between 1 and 9 (gzip's levels), got {compresslevel}")
+    archive = io.BytesIO()
+    with tarfile.open(fileobj=archive, mode="w", format=tarfile.PAX_FORMAT) as tar:
+        for name, content in files.items():
+            if not isinstance(name, str) or not name or name.startswith("/") or ".." in name.split("/"):
+                raise ValueError(f"file names must be relative paths inside the archive, got {name!r}")
+            data = _artifact_bytes(content)
+            info = tarfile.TarInfo(name)
+            info.size, info.mtime, info.mode = len(data), 0, 0o644
+            info.uid = info.gid = 0
+            info.uname = info.gname = ""
+            tar.addfile(info, io.BytesIO(data))
+    return gzip.compress(archive.getvalue(), compresslevel=compresslevel, mtime=0)
+
+
+def shipped_size(obj: Any, filename: str = "model.pkl") -> int:
+    """Bytes of the ``model.tar.gz`` that holds `obj` as `filename`: the size SageMaker downloads."""
+    return len(model_tar_gz({filename: obj}))
+
+
+def throughput_quartiles(
+    predict: Callable[[Any], Any], batch: Any, repeats: int = 15, warmup: int = 2
+) -> dict[str, float]:
+    """Rows per second of `predict(batch)` over `repeats` timed calls: median and interquartile range.
+
+    Returns ``{"rows_per_s_q1": ..., "rows_per_s_median": ..., "rows_per_s_q3": ...}``, where q1 comes
+    from the slower calls. Report the spread with the median: a single call says little on a busy machine.
+    """
+    if not callable(predict):
+        raise TypeError(f"predict must be callable, got {type(predict).__name__}.")
+    if repeats < MIN_TIMING_REPEATS:
+        raise ValueError(f"repeats must be at least {MIN_TIMING_REPEATS} to show a spread, got {repeats}.")
+    if warmup < 0:
+        raise ValueError(f"warmup must be zero or more calls, got {warmup}.")
+    rows = len(batch)
+    if rows == 0:
+        raise ValueError("batch is empty: throughput needs at least one row.")
+    for _ in range(warmup):
+        predict(batch)
+    durations = np.empty(repeats)
+    for index in range(repeats):
+        started = time.perf_counter()
+        predict(batch)
+        durations[index] = time.perf_counter() - started
+    slow, middle, fast = np.percentile(durations, [75, 50, 25])
+    return {"rows_per_s_q1": rows / slow, "rows_per_s_median": rows / middle, "rows_per_s_q3": rows / fast}
+
+
+def _resampled_counts(labels: np.ndarray, n_resamples: int, seed: int) -> tuple[np.ndarray, ...]:
+    """How many times each positive and each negative row is drawn in each stratified resample."""
+    rng = np.random.default_rng(seed)
+    positives, negatives = np.flatnonzero(labels == 1), np.flatnonzero(labels == 0)
+    counts = []
+    for group in (positives, negatives):  # the draws of labkit.features.bootstrap_roc_auc_difference, in its order
+        drawn = rng.choice(len(group), size=(n_resamples, len(group)))
+        offsets = drawn + np.arange(n_resamples)[:, None] * len(group)
+        counts.append(np.bincount(offsets.ravel(), minlength=n_resamples * len(group)).reshape(n_resamples, -1))
+    return positives, negatives, counts[0], counts[1]
+
+
+def _weighted_aucs(scores: np.ndarray, positives, negatives, positive_counts, negative_counts) -> np.ndarray:
+    """ROC AUC of `scores` in each resample, from the draw counts (ties count one half)."""
+    order = np.argsort(scores[negatives], kind="stable")
+    sorted_negatives = scores[negatives][order]
+    below = np.zeros((negative_counts.shape[0], len(negatives) + 1))
+    np.cumsum(negative_counts[:, order], axis=1, out=below[:, 1:])
+    low = np.searchsorted(sorted_negatives, scores[positives], side="left")
+    high = np.searchsorted(sorted_negatives, scores[positives], side="right")
+    wins = below[:, low] + 0.5 * (below[:, high] - below[:, low])
+    return (positive_counts * wins).sum(axis=1) / (len(positives) * len(negatives))
+
+
+def bootstrap_auc_differences(
+    y_true: Sequence[int] | np.ndarray,
+    candidates: Mapping[str, Sequence[float] | np.ndarray],
+    reference_scores: Sequence[float] | np.ndarray,
+    n_resamples: int = 2000,
+    confidence: float = 0.95,
+    seed: int = 0,
+) -> dict[str, Difference]:
+    """Each candidate's ROC AUC minus the reference's on the same rows, with a paired bootstrap interval.
+
+    The resamples are those of `labkit.features.bootstrap_roc_auc_difference` (positives and negatives
+    drawn separately, with replacement, so each resample keeps the class counts), and so are the results;
+    this version counts the draws instead of ranking every resample, so that the intervals of many
+    variants cost little, and all candidates share the same resamples.
+    """
+    labels = np.asarray(y_true)
+    if labels.ndim != 1 or not np.isin(labels, (0, 1)).all():
+        raise ValueError("y_true must be a 1-D sequence of 0 and 1 labels")
+    if len(np.unique(labels)) < 2:
+        raise ValueError("y_true needs both classes to compute an AUC")
+    if not candidates:
+        raise ValueError("candidates is empty; pass {'name': scores, ...}")
+    if n_resamples < MIN_RESAMPLES:
+        raise ValueError(f"n_resamples must be at least {MIN_RESAMPLES} for a stable interval, got {n_resamples}")
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence must be between 0 and 1 (for example 0.95), got {confidence}")
+    columns = {}
+    for name, values in {**candidates, "reference_scores": reference_scores}.items():
+        array = np.asarray(values, dtype="float64")
+        if array.shape != labels.shape or not np.isfinite(array).all():
+            raise ValueError(f"{name} must hold one finite score per label ({len(labels)}), got shape {array.shape}")
+        columns[name] = array
+    resamples = _resampled_counts(labels, n_resamples, seed)
+    reference = columns.pop("reference_scores")
+    reference_aucs = _weighted_aucs(reference, *resamples)
+    full = (resamples[0], resamples[1], np.ones((1, len(resamples[0]))), np.ones((1, len(resamples[1]))))
+    reference_auc = float(_weighted_aucs(reference, *full)[0])  # every row once: the AUC on all rows
+    results = {}
+    for name, scores in columns.items():
+        differences = _weighted_aucs(scores, *resamples) - reference_aucs
+        low, high = np.quantile(differences, [(1 - confidence) / 2, (1 + confidence) / 2])
+        mean = float(_weighted_aucs(scores, *full)[0]) - reference_auc
+        results[name] = Difference(mean, float(low), float(high), confidence, "paired bootstrap")
+    return results

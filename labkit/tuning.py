@@ -1,14 +1,20 @@
-"""Compare hyperparameter search strategies on the same objective and the same budget.
+"""Lab 05's measurement harness: search strategies compared over seeds, and fold-to-fold spread.
 
-SageMaker Automatic Model Tuning offers grid, random, Bayesian and Hyperband strategies. This module
-runs the first three locally through optuna, so that every strategy calls the *same* objective
-function the *same* number of times, and records the best score found after each trial::
+SageMaker Automatic Model Tuning offers grid, random, Bayesian and Hyperband strategies. The lab
+creates its optuna studies itself (the study, its sampler and its pruner are the lesson); this
+module keeps the plumbing around them: the sampler that plays each strategy, the best-so-far
+curves of many studies, per-seed statistics and their paired intervals::
 
-    from labkit.tuning import tuning_curves
-    curves = tuning_curves(objective, grid=grid, n_trials=30, seeds=[0, 1, 2])
+    from labkit.tuning import make_sampler, study_curves
+    studies = {}
+    for seed in (0, 1, 2):
+        study = optuna.create_study(direction="minimize", sampler=make_sampler("random", seed))
+        study.optimize(objective, n_trials=30)
+        studies["random", seed] = study
+    curves = study_curves(studies, direction="minimize")
 
-`objective` is an ordinary optuna objective: it takes a trial, asks it for hyperparameters with
-``trial.suggest_*`` and returns a validation score.
+`tuning_curves` does the same loop in one call. `fold_auc_spread` measures how much a
+cross-validation splitter alone moves the fold scores of fixed predictions.
 """
 
 from __future__ import annotations
@@ -16,10 +22,12 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import optuna
 import pandas as pd
+from scipy import stats
 
 from labkit.errors import MessageKeyError
 
@@ -82,6 +90,17 @@ def make_sampler(strategy: str, seed: int, grid: Mapping[str, Sequence] | None =
     return optuna.samplers.TPESampler(seed=seed)
 
 
+def suggest_hyperparameters(trial: optuna.Trial) -> dict[str, float]:
+    """The search space of Lab 05: five hyperparameters of gradient boosting, with wide ranges."""
+    return {
+        "learning_rate": trial.suggest_float("learning_rate", 1e-3, 1.0, log=True),
+        "max_leaf_nodes": trial.suggest_int("max_leaf_nodes", 2, 128, log=True),
+        "min_samples_leaf": trial.suggest_int("min_samples_leaf", 1, 1000, log=True),
+        "l2_regularization": trial.suggest_float("l2_regularization", 1e-3, 1e3, log=True),
+        "max_features": trial.suggest_float("max_features", 0.05, 1.0),
+    }
+
+
 def run_study(
     objective: Callable[[optuna.Trial], float],
     strategy: str,
@@ -105,6 +124,37 @@ def run_study(
     return study
 
 
+def _curve_rows(study: optuna.Study, strategy: str, seed: int, direction: str) -> list[dict[str, Any]]:
+    """One row per completed trial of `study`, with the best value so far."""
+    trials = [t for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE]
+    if not trials:
+        raise ValueError(f"the study of {strategy!r} with seed {seed} has no completed trial; run study.optimize first")
+    curve = best_so_far([t.value for t in trials], direction)
+    return [
+        {"strategy": strategy, "seed": seed, "trial": number, "value": trial.value, "best_so_far": best} | trial.params
+        for number, (trial, best) in enumerate(zip(trials, curve, strict=True), start=1)
+    ]
+
+
+def study_curves(studies: Mapping[tuple[str, int], optuna.Study], direction: str = "maximize") -> pd.DataFrame:
+    """The best-so-far curves of studies keyed by ``(strategy, seed)``, one row per completed trial.
+
+    Columns: ``strategy``, ``seed``, ``trial`` (1-based), the trial's ``value``, the ``best_so_far``
+    and the trial's hyperparameters (one column each). Pruned and failed trials are left out.
+    """
+    _check_direction(direction)
+    if not studies:
+        raise ValueError("studies is empty; pass {(strategy, seed): study, ...} with at least one study")
+    rows = []
+    for key, study in studies.items():
+        if not (isinstance(key, tuple) and len(key) == 2):
+            raise ValueError(f"study keys must be (strategy, seed) pairs, got {key!r}")
+        if not isinstance(study, optuna.Study):
+            raise TypeError(f"studies[{key!r}] must be an optuna Study, got {type(study).__name__}")
+        rows.extend(_curve_rows(study, key[0], key[1], direction))
+    return pd.DataFrame(rows)
+
+
 def tuning_curves(
     objective: Callable[[optuna.Trial], float],
     grid: Mapping[str, Sequence],
@@ -115,8 +165,8 @@ def tuning_curves(
 ) -> pd.DataFrame:
     """Run every strategy with every seed on the same objective and budget.
 
-    Returns one row per trial with columns ``strategy``, ``seed``, ``trial`` (1-based), the trial's
-    ``value``, the ``best_so_far`` and the trial's hyperparameters (one column each).
+    Returns the frame `study_curves` returns: one row per trial with columns ``strategy``, ``seed``,
+    ``trial`` (1-based), the trial's ``value``, the ``best_so_far`` and the hyperparameters.
     """
     if len(seeds) == 0:
         raise ValueError("seeds is empty; give at least one seed, e.g. seeds=[0]")
@@ -124,17 +174,11 @@ def tuning_curves(
         raise ValueError(f"strategies is empty; choose from {', '.join(STRATEGIES)}")
     for strategy in strategies:
         make_sampler(strategy, 0, grid)  # fail on a bad name before spending any budget
-    rows = []
-    for strategy, seed in itertools.product(strategies, seeds):
-        study = run_study(objective, strategy, n_trials, seed=seed, grid=grid, direction=direction)
-        trials = [t for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE]
-        curve = best_so_far([t.value for t in trials], direction)
-        for number, (trial, best) in enumerate(zip(trials, curve, strict=True), start=1):
-            rows.append(
-                {"strategy": strategy, "seed": seed, "trial": number, "value": trial.value, "best_so_far": best}
-                | trial.params
-            )
-    return pd.DataFrame(rows)
+    studies = {
+        (strategy, seed): run_study(objective, strategy, n_trials, seed=seed, grid=grid, direction=direction)
+        for strategy, seed in itertools.product(strategies, seeds)
+    }
+    return study_curves(studies, direction)
 
 
 def curve_summary(curves: pd.DataFrame, checkpoints: Sequence[int]) -> pd.DataFrame:
@@ -156,3 +200,127 @@ def curve_summary(curves: pd.DataFrame, checkpoints: Sequence[int]) -> pd.DataFr
     at = curves[curves["trial"].isin(checkpoints)]
     table = at.pivot_table(index="strategy", columns="trial", values="best_so_far", aggfunc=["mean", "min", "max"])
     return table.reindex([s for s in STRATEGIES if s in table.index])
+
+
+def seed_statistics(curves: pd.DataFrame, startup: int, within: float, direction: str = "maximize") -> pd.DataFrame:
+    """Per ``(strategy, seed)``: the final best, the median of the trials after `startup`, and how
+    many of those later trials came within `within` of the best value of *all* the runs.
+
+    `curves` is the frame `study_curves` returns. `startup` is the number of opening trials to leave
+    out (TPE's random start-up trials, for instance); `within` is in the objective's unit.
+    """
+    _check_direction(direction)
+    missing = {"strategy", "seed", "trial", "value", "best_so_far"} - set(curves.columns)
+    if missing:
+        raise KeyError(f"curves lacks column(s) {', '.join(sorted(missing))}; pass the frame study_curves returns")
+    if curves.empty:
+        raise ValueError("curves is empty; run the studies first")
+    shortest = int(curves.groupby(["strategy", "seed"])["trial"].max().min())
+    if not 0 <= startup < shortest:
+        raise ValueError(f"startup={startup} must be zero or more and leave trials in every run (the shortest has "
+                         f"{shortest})")
+    if within < 0:
+        raise ValueError(f"within must be zero or positive, got {within}")
+    best = curves["value"].max() if direction == "maximize" else curves["value"].min()
+    near = (curves["value"] >= best - within) if direction == "maximize" else (curves["value"] <= best + within)
+    later = curves["trial"] > startup
+    runs = curves.assign(near=near & later).groupby(["strategy", "seed"], sort=False)
+    table = pd.DataFrame({
+        "final best": runs["best_so_far"].last(),
+        "later median": curves[later].groupby(["strategy", "seed"], sort=False)["value"].median(),
+        "later near best": runs["near"].sum().astype(int),
+    })
+    return table
+
+
+def seed_interval(differences: Iterable[float], confidence: float = 0.95) -> tuple[float, float, float]:
+    """Mean of paired per-seed differences and its Student t interval: ``(mean, low, high)``.
+
+    Each difference compares two strategies run with the same seed (for example random search's
+    final best minus Bayesian search's). With few seeds the interval is wide, as it should be.
+    """
+    values = np.asarray(list(differences), dtype=float)
+    if values.ndim != 1 or values.size < 2:
+        raise ValueError(f"need at least two paired differences (one per seed), got {values.size}")
+    if not np.isfinite(values).all():
+        raise ValueError("differences hold NaN or infinity; compare runs that completed")
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence must be between 0 and 1 (for example 0.95), got {confidence}")
+    mean = float(values.mean())
+    half = float(stats.t.ppf((1 + confidence) / 2, df=values.size - 1) * values.std(ddof=1) / math.sqrt(values.size))
+    return mean, mean - half, mean + half
+
+
+def roc_auc(labels: Iterable[int], scores: Iterable[float]) -> float:
+    """ROC AUC from ranks (Mann-Whitney): the same value as scikit-learn's, ties counted as halves."""
+    y = np.asarray(list(labels) if not isinstance(labels, np.ndarray) else labels)
+    s = np.asarray(list(scores) if not isinstance(scores, np.ndarray) else scores, dtype=float)
+    if y.shape != s.shape or y.ndim != 1:
+        raise ValueError(f"labels and scores must be 1-D and of the same length, got {y.shape} and {s.shape}")
+    positives = int((y == 1).sum())
+    negatives = int((y == 0).sum())
+    if positives + negatives != y.size:
+        raise ValueError("labels must be coded 0 and 1")
+    if positives == 0 or negatives == 0:
+        raise ValueError("ROC AUC needs both classes among the rows; this fold holds only one")
+    ranks = stats.rankdata(s)
+    return float((ranks[y == 1].sum() - positives * (positives + 1) / 2) / (positives * negatives))
+
+
+def fold_auc_spread(
+    labels: Iterable[int],
+    scores: Iterable[float],
+    splitter: Callable[[int], Any],
+    repetitions: int,
+) -> pd.DataFrame:
+    """How much the split alone moves the fold AUCs of *fixed* scores.
+
+    For each repetition ``r`` the rows are split with ``splitter(r)`` (for example
+    ``lambda r: StratifiedKFold(10, shuffle=True, random_state=r)``) and each held-out fold is scored
+    with the same `scores` (out-of-fold predictions, so that no model is refitted). Returns one row
+    per repetition: the standard deviation of the fold AUCs (``fold AUC std``, ddof=1) and the
+    fewest and most positives a fold held.
+    """
+    y = np.asarray(list(labels) if not isinstance(labels, np.ndarray) else labels)
+    s = np.asarray(list(scores) if not isinstance(scores, np.ndarray) else scores, dtype=float)
+    if y.shape != s.shape:
+        raise ValueError(f"labels and scores must have the same length, got {y.shape} and {s.shape}")
+    if repetitions < 2:
+        raise ValueError(f"repetitions must be at least 2 to show a spread, got {repetitions}")
+    if not callable(splitter):
+        raise TypeError("splitter must be a function of the repetition number that returns a splitter, "
+                        "e.g. lambda r: KFold(10, shuffle=True, random_state=r)")
+    rows = []
+    for repetition in range(repetitions):
+        folds = list(splitter(repetition).split(np.zeros((y.size, 1)), y))
+        aucs = [roc_auc(y[held], s[held]) for _, held in folds]
+        positives = [int(y[held].sum()) for _, held in folds]
+        rows.append({"repetition": repetition, "fold AUC std": float(np.std(aucs, ddof=1)),
+                     "fewest positives": min(positives), "most positives": max(positives)})
+    return pd.DataFrame(rows).set_index("repetition")
+
+
+def seed_advantage(
+    per_seed: pd.DataFrame, strategy: str, baseline: str, direction: str = "maximize", confidence: float = 0.95
+) -> pd.DataFrame:
+    """How much better `strategy` did than `baseline` with the same seeds, per statistic of `seed_statistics`.
+
+    Positive means `strategy` did better: a lower final best and later median when minimising (higher
+    when maximising), and more trials near the best. One row per statistic with the mean of the paired
+    per-seed differences, its t interval (`seed_interval`) and a verdict: ``"<strategy> better"`` when
+    the interval is above zero, ``"<baseline> better"`` when below, else ``"within noise"``.
+    """
+    _check_direction(direction)
+    strategies = set(per_seed.index.get_level_values(0))
+    for name in (strategy, baseline):
+        if name not in strategies:
+            raise KeyError(f"per_seed has no strategy {name!r}; it has {', '.join(sorted(strategies))}")
+    sign = 1.0 if direction == "maximize" else -1.0
+    rows = {}
+    for column, orientation in (("final best", sign), ("later median", sign), ("later near best", 1.0)):
+        differences = (per_seed.loc[strategy, column] - per_seed.loc[baseline, column]) * orientation
+        differences = differences.dropna()
+        mean, low, high = seed_interval(differences.to_numpy(), confidence)
+        verdict = f"{strategy} better" if low > 0 else f"{baseline} better" if high < 0 else "within noise"
+        rows[column] = {"mean": mean, "low": low, "high": high, "verdict": verdict}
+    return pd.DataFrame(rows).T.astype({"mean": float, "low": float, "high": float})

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import pickle
+import tarfile
 
 import numpy as np
 import pytest
@@ -13,13 +15,18 @@ from hypothesis.extra.numpy import arrays
 from labkit.compression import (
     INT8_MAX,
     INT8_MIN,
+    bootstrap_auc_differences,
     dequantize,
     error_bound,
     latency_percentiles,
+    model_tar_gz,
     quantize_int8,
     serialized_size,
+    shipped_size,
     throughput,
+    throughput_quartiles,
 )
+from labkit.features import bootstrap_roc_auc_difference
 
 # Rounding in floating point may add a few ulps to the exact bound of half a step.
 RELATIVE_SLACK = 1e-9
@@ -160,3 +167,101 @@ def test_throughput_is_rows_per_second():
         throughput(np.sum, np.ones((5, 3)), repeats=0)
     with pytest.raises(TypeError, match="callable"):
         throughput(None, np.ones((5, 3)))
+
+
+# ---------------------------------------------------------------- the artifact as it ships: model.tar.gz
+
+
+def test_model_tar_gz_is_a_reproducible_gzipped_tar_holding_the_files():
+    payload = {"weights": np.arange(1000, dtype=np.float32)}
+    archive = model_tar_gz({"model.pkl": payload, "model.onnx": b"onnx-bytes"})
+    assert archive[:2] == b"\x1f\x8b"  # the gzip magic number
+    assert archive == model_tar_gz({"model.pkl": payload, "model.onnx": b"onnx-bytes"})  # byte for byte
+    with tarfile.open(fileobj=io.BytesIO(archive), mode="r:gz") as tar:
+        members = {m.name: m for m in tar.getmembers()}
+        assert set(members) == {"model.pkl", "model.onnx"}
+        assert all(m.mtime == 0 and m.uid == 0 and m.mode == 0o644 for m in members.values())
+        assert pickle.loads(tar.extractfile("model.pkl").read())["weights"].tolist() == list(range(1000))
+        assert tar.extractfile("model.onnx").read() == b"onnx-bytes"
+    assert shipped_size(payload) == len(model_tar_gz({"model.pkl": payload}))
+
+
+def test_gzip_shrinks_zeros_and_repetition_but_not_random_floats():
+    zeros = np.zeros(10_000)
+    noise = np.random.default_rng(0).normal(size=10_000)
+    assert shipped_size(zeros) < serialized_size(zeros) / 50
+    assert shipped_size(noise) > serialized_size(noise) * 0.85
+
+
+def test_model_tar_gz_rejects_bad_input():
+    with pytest.raises(ValueError, match="files is empty"):
+        model_tar_gz({})
+    with pytest.raises(ValueError, match="relative paths"):
+        model_tar_gz({"../model.pkl": b"x"})
+    with pytest.raises(ValueError, match="relative paths"):
+        model_tar_gz({"/opt/ml/model.pkl": b"x"})
+    with pytest.raises(ValueError, match="compresslevel"):
+        model_tar_gz({"model.pkl": b"x"}, compresslevel=0)
+    with pytest.raises(TypeError, match="Cannot serialize"):
+        shipped_size(lambda x: x)
+
+
+def test_throughput_quartiles_orders_its_quartiles():
+    result = throughput_quartiles(np.sum, np.ones((2000, 3)), repeats=7, warmup=1)
+    assert set(result) == {"rows_per_s_q1", "rows_per_s_median", "rows_per_s_q3"}
+    assert 0 < result["rows_per_s_q1"] <= result["rows_per_s_median"] <= result["rows_per_s_q3"]
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, message",
+    [
+        ({"predict": None}, TypeError, "callable"),
+        ({"repeats": 3}, ValueError, "at least 5"),
+        ({"warmup": -1}, ValueError, "warmup"),
+        ({"batch": np.ones((0, 3))}, ValueError, "empty"),
+    ],
+)
+def test_throughput_quartiles_rejects_bad_arguments(kwargs, error, message):
+    arguments = {"predict": np.sum, "batch": np.ones((5, 3)), **kwargs}
+    with pytest.raises(error, match=message):
+        throughput_quartiles(**arguments)
+
+
+# ---------------------------------------------------------------- paired bootstrap of AUC changes
+
+
+def _scores(seed: int = 0, size: int = 600):
+    rng = np.random.default_rng(seed)
+    labels = (rng.random(size) < 0.1).astype(int)
+    reference = np.round(rng.normal(size=size) + labels, 1)  # rounded: ties
+    better = np.round(reference + 0.8 * labels + rng.normal(scale=0.5, size=size), 1)
+    return labels, reference, better
+
+
+def test_bootstrap_auc_differences_equals_the_ranking_implementation():
+    labels, reference, better = _scores()
+    fast = bootstrap_auc_differences(labels, {"better": better, "same": reference}, reference, n_resamples=300, seed=4)
+    slow = bootstrap_roc_auc_difference(labels, better, reference, n_resamples=300, seed=4)
+    assert fast["better"].mean == pytest.approx(slow.mean, abs=1e-12)
+    assert fast["better"].low == pytest.approx(slow.low, abs=1e-12)
+    assert fast["better"].high == pytest.approx(slow.high, abs=1e-12)
+    assert fast["better"].verdict == "better"
+    assert fast["same"].mean == 0 and fast["same"].low == 0 and fast["same"].high == 0
+
+
+def test_bootstrap_auc_differences_rejects_bad_input():
+    labels, reference, better = _scores()
+    with pytest.raises(ValueError, match="0 and 1"):
+        bootstrap_auc_differences(labels * 2, {"b": better}, reference)
+    with pytest.raises(ValueError, match="both classes"):
+        bootstrap_auc_differences(np.zeros_like(labels), {"b": better}, reference)
+    with pytest.raises(ValueError, match="candidates is empty"):
+        bootstrap_auc_differences(labels, {}, reference)
+    with pytest.raises(ValueError, match="at least 100"):
+        bootstrap_auc_differences(labels, {"b": better}, reference, n_resamples=10)
+    with pytest.raises(ValueError, match="confidence"):
+        bootstrap_auc_differences(labels, {"b": better}, reference, confidence=1.5)
+    with pytest.raises(ValueError, match="one finite score per label"):
+        bootstrap_auc_differences(labels, {"b": better[:-1]}, reference)
+    with pytest.raises(ValueError, match="reference_scores"):
+        bootstrap_auc_differences(labels, {"b": better}, np.full(labels.shape, np.nan))
