@@ -62,10 +62,10 @@ def build_pdf(root: Path = ROOT, output: Path | None = None) -> Path:
     if output is not None:
         command += ["--path-output", str(output)]
     result = subprocess.run(command, capture_output=True, text=True)
-    pdfs = sorted(((output or root) / "_build" / "latex").glob("*.pdf"))
-    if result.returncode != 0 or not pdfs:
+    pdf = (output or root) / "_build" / "latex" / PDF_NAME  # the folder also holds the figures' PDFs
+    if result.returncode != 0 or not pdf.exists():
         raise PdfBuildError("the LaTeX build failed:\n" + (result.stdout + result.stderr)[-4000:])
-    return pdfs[0]
+    return pdf
 
 
 def main(argv: list[str] | None = None) -> int:
