@@ -8,38 +8,18 @@ the "Your turn" tasks are exercised here too, with right and wrong answers.
 
 from __future__ import annotations
 
-import contextlib
-import io
-import json
-import re
-
 import pytest
 
 from labkit.privacy import pseudonymise
 from labkit.yourturn import lab14
 from tests.conftest import REPO_ROOT
+from tests.lab_runner import run_lab_with_seed
 
 LAB = REPO_ROOT / "labs" / "14-privacy-masking-and-pseudonyms.ipynb"
-SEED_LINE = re.compile(r"^SEED = 0\b", re.M)
-SELF_CHECK = re.compile(r"\bcheck_[a-z_]+\(")
 
 
 def run_lab(seed: int) -> dict:
-    """Execute the lab's code cells with SEED = `seed`, skipping the self-checks."""
-    cells = [
-        "".join(cell["source"]) for cell in json.loads(LAB.read_text(encoding="utf-8"))["cells"]
-        if cell["cell_type"] == "code"
-    ]
-    assert SEED_LINE.search(cells[0]), "the lab's first code cell must set `SEED = 0`"
-    namespace: dict = {}
-    with contextlib.redirect_stdout(io.StringIO()):
-        for index, source in enumerate(cells):
-            if "plt." in source or SELF_CHECK.search(source):
-                continue
-            if index == 0:
-                source = SEED_LINE.sub(f"SEED = {seed}", source)
-            exec(compile(source, f"{LAB.name} code cell {index}", "exec"), namespace)  # noqa: S102 - the lab's code
-    return namespace
+    return run_lab_with_seed(LAB, seed)
 
 
 @pytest.fixture(scope="module", params=[1, 2], ids=lambda seed: f"seed{seed}")
