@@ -235,17 +235,13 @@ def read_format(path: Path | str, fmt: str, columns: Sequence[str] | None = None
     return _read(path, fmt, columns)
 
 
-class CountingReader(io.RawIOBase):
-    """A read-only binary file that records which of its bytes a reader actually pulls from disk.
+class _RangeRecorder(io.RawIOBase):
+    """A binary file that appends every (start, end) range it reads to a shared list."""
 
-    `bytes_read` counts each byte once, however often it is read: a Parquet reader reads the
-    footer first and may read it again with the data, but a byte scanned twice costs one byte.
-    """
-
-    def __init__(self, path: Path | str) -> None:
+    def __init__(self, path: str, ranges: list[tuple[int, int]]) -> None:
         super().__init__()
         self._handle = Path(path).open("rb")
-        self._ranges: list[tuple[int, int]] = []
+        self._ranges = ranges
 
     def readable(self) -> bool:
         return True
@@ -270,16 +266,31 @@ class CountingReader(io.RawIOBase):
         self._handle.close()
         super().close()
 
+
+def _distinct_bytes(ranges: list[tuple[int, int]]) -> int:
+    total, covered_to = 0, 0
+    for start, end in sorted(ranges):
+        start = max(start, covered_to)
+        if end > start:
+            total += end - start
+            covered_to = end
+    return total
+
+
+class CountingReader(_RangeRecorder):
+    """A read-only binary file that records which of its bytes a reader actually pulls from disk.
+
+    `bytes_read` counts each byte once, however often it is read: a Parquet reader reads the
+    footer first and may read it again with the data, but a byte scanned twice costs one byte.
+    """
+
+    def __init__(self, path: Path | str) -> None:
+        super().__init__(str(path), [])
+
     @property
     def bytes_read(self) -> int:
         """Distinct bytes read so far (the union of the byte ranges read)."""
-        total, covered_to = 0, 0
-        for start, end in sorted(self._ranges):
-            start = max(start, covered_to)
-            if end > start:
-                total += end - start
-                covered_to = end
-        return total
+        return _distinct_bytes(self._ranges)
 
 
 def bytes_scanned(path: Path | str, fmt: str, columns: Sequence[str] | None = None) -> int:
@@ -411,48 +422,6 @@ class _CountingHandler(pafs.FileSystemHandler):
 
     create_dir = delete_dir = delete_dir_contents = delete_root_dir_contents = _read_only
     delete_file = move = copy_file = open_output_stream = open_append_stream = _read_only
-
-
-class _RangeRecorder(io.RawIOBase):
-    """A binary file that appends every (start, end) range it reads to a shared list."""
-
-    def __init__(self, path: str, ranges: list[tuple[int, int]]) -> None:
-        super().__init__()
-        self._handle = Path(path).open("rb")
-        self._ranges = ranges
-
-    def readable(self) -> bool:
-        return True
-
-    def seekable(self) -> bool:
-        return True
-
-    def readinto(self, buffer) -> int:  # noqa: ANN001 - any writable buffer
-        start = self._handle.tell()
-        count = self._handle.readinto(buffer) or 0
-        if count:
-            self._ranges.append((start, start + count))
-        return count
-
-    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
-        return self._handle.seek(offset, whence)
-
-    def tell(self) -> int:
-        return self._handle.tell()
-
-    def close(self) -> None:
-        self._handle.close()
-        super().close()
-
-
-def _distinct_bytes(ranges: list[tuple[int, int]]) -> int:
-    total, covered_to = 0, 0
-    for start, end in sorted(ranges):
-        start = max(start, covered_to)
-        if end > start:
-            total += end - start
-            covered_to = end
-    return total
 
 
 @dataclass(frozen=True)
