@@ -132,6 +132,18 @@ def serialized_size(obj: Any) -> int:
         ) from error
 
 
+def _call_durations(predict: Callable[[Any], Any], argument: Any, repeats: int, warmup: int) -> np.ndarray:
+    """Seconds taken by each of `repeats` calls of `predict(argument)`, after `warmup` untimed calls."""
+    for _ in range(warmup):
+        predict(argument)
+    durations = np.empty(repeats)
+    for index in range(repeats):
+        started = time.perf_counter()
+        predict(argument)
+        durations[index] = time.perf_counter() - started
+    return durations
+
+
 def latency_percentiles(
     predict: Callable[[Any], Any],
     row: Any,
@@ -156,13 +168,7 @@ def latency_percentiles(
     for value in percentiles:
         if not 0 <= value <= 100:
             raise ValueError(f"percentiles must lie between 0 and 100, got {value}.")
-    for _ in range(warmup):
-        predict(row)
-    durations = np.empty(repeats)
-    for index in range(repeats):
-        started = time.perf_counter()
-        predict(row)
-        durations[index] = time.perf_counter() - started
+    durations = _call_durations(predict, row, repeats, warmup)
     values = np.percentile(durations * 1000, list(percentiles))
     return {f"p{value:g}_ms": float(result) for value, result in zip(percentiles, values, strict=True)}
 
@@ -176,13 +182,7 @@ def throughput(predict: Callable[[Any], Any], batch: Any, repeats: int = 5) -> f
     rows = len(batch)
     if rows == 0:
         raise ValueError("batch is empty: throughput needs at least one row.")
-    predict(batch)
-    durations = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        predict(batch)
-        durations.append(time.perf_counter() - started)
-    return rows / float(np.median(durations))
+    return rows / float(np.median(_call_durations(predict, batch, repeats, warmup=1)))
 
 
 def _artifact_bytes(obj: Any) -> bytes:
@@ -247,14 +247,7 @@ def throughput_quartiles(
     rows = len(batch)
     if rows == 0:
         raise ValueError("batch is empty: throughput needs at least one row.")
-    for _ in range(warmup):
-        predict(batch)
-    durations = np.empty(repeats)
-    for index in range(repeats):
-        started = time.perf_counter()
-        predict(batch)
-        durations[index] = time.perf_counter() - started
-    slow, middle, fast = np.percentile(durations, [75, 50, 25])
+    slow, middle, fast = np.percentile(_call_durations(predict, batch, repeats, warmup), [75, 50, 25])
     return {"rows_per_s_q1": rows / slow, "rows_per_s_median": rows / middle, "rows_per_s_q3": rows / fast}
 
 
